@@ -1,0 +1,235 @@
+/**
+ * The closed catalog of webhook event types, defined once.
+ *
+ * The first 31 names, and their order, are Logto's `hookEvents` (contract §2): 4 interaction events,
+ * 24 data events and 3 exception events. Receivers written for Logto switch on these exact strings,
+ * and the console lists them in this order, so neither may drift. `Hook.Disabled` is an idhooks
+ * addition (decisions.md, "beyond" point 7) and comes last so Logto's prefix stays untouched.
+ */
+import { z } from 'zod';
+
+/** Interaction events (contract §2.1), in `hookEvents` order. */
+export const interactionEvents = [
+  'PostRegister',
+  'PostSignIn',
+  'PostSignInAdaptiveMfaTriggered',
+  'PostResetPassword',
+] as const;
+
+/** Data events (contract §2.2), in `hookEvents` order. */
+export const dataEvents = [
+  'User.Created',
+  'User.Deleted',
+  'User.Data.Updated',
+  'User.SuspensionStatus.Updated',
+  'TrustedDevice.Created',
+  'TrustedDevice.Deleted',
+  'Role.Created',
+  'Role.Deleted',
+  'Role.Data.Updated',
+  'Role.Scopes.Updated',
+  'Scope.Created',
+  'Scope.Deleted',
+  'Scope.Data.Updated',
+  'Organization.Created',
+  'Organization.Deleted',
+  'Organization.Data.Updated',
+  'Organization.Membership.Updated',
+  'OrganizationRole.Created',
+  'OrganizationRole.Deleted',
+  'OrganizationRole.Data.Updated',
+  'OrganizationRole.Scopes.Updated',
+  'OrganizationScope.Created',
+  'OrganizationScope.Deleted',
+  'OrganizationScope.Data.Updated',
+] as const;
+
+/** Exception events (contract §2.3), in `hookEvents` order. */
+export const exceptionEvents = ['Identifier.Lockout', 'Message.RateLimited', 'Grant.LimitExceeded'] as const;
+
+/**
+ * Events about idhooks itself, not part of Logto. `Hook.Disabled` fires when endpoint health
+ * auto-disables a hook (decisions.md "beyond" point 7).
+ */
+export const operationalEvents = ['Hook.Disabled'] as const;
+
+/** Logto's 31 events exactly as `hookEvents` orders them; conformance tests compare against this. */
+export const logtoEventTypes = [...interactionEvents, ...dataEvents, ...exceptionEvents] as const;
+
+/** Every event idhooks knows, Logto's first, then our own additions. */
+export const eventTypes = [...logtoEventTypes, ...operationalEvents] as const;
+
+export type InteractionEvent = (typeof interactionEvents)[number];
+export type DataEvent = (typeof dataEvents)[number];
+export type ExceptionEvent = (typeof exceptionEvents)[number];
+export type OperationalEvent = (typeof operationalEvents)[number];
+export type EventType = (typeof eventTypes)[number];
+
+/** Validates an event name against the full catalog (unknown names are rejected). */
+export const eventTypeSchema = z.enum(eventTypes);
+
+const eventTypeSet: ReadonlySet<string> = new Set(eventTypes);
+const interactionSet: ReadonlySet<string> = new Set(interactionEvents);
+const dataSet: ReadonlySet<string> = new Set(dataEvents);
+const exceptionSet: ReadonlySet<string> = new Set(exceptionEvents);
+const operationalSet: ReadonlySet<string> = new Set(operationalEvents);
+
+/** True when `value` names an event in the catalog. */
+export const isEventType = (value: string): value is EventType => eventTypeSet.has(value);
+/** True for the user-interaction events (payloads use `userIp`, contract §5.1). */
+export const isInteractionEvent = (event: string): event is InteractionEvent => interactionSet.has(event);
+/** True for data (entity change) events. */
+export const isDataEvent = (event: string): event is DataEvent => dataSet.has(event);
+/** True for exception (security) events. */
+export const isExceptionEvent = (event: string): event is ExceptionEvent => exceptionSet.has(event);
+/** True for idhooks' own operational events. */
+export const isOperationalEvent = (event: string): event is OperationalEvent => operationalSet.has(event);
+
+/**
+ * Events Logto accepts only with dev features on (contract §2.4). We have no dev mode; they are also
+ * in {@link unavailableEvents}, which is what gates them.
+ */
+export const devOnlyEvents = ['TrustedDevice.Created', 'TrustedDevice.Deleted'] as const;
+
+/**
+ * Why each not-yet-emittable event is unavailable (decisions.md point 5). A hook subscribed to an
+ * event nothing can emit would look healthy while silently never firing, so the hooks API rejects
+ * these until the feature exists. Remove an entry when its emitter lands.
+ */
+const UNAVAILABLE_REASONS: Readonly<Partial<Record<EventType, string>>> = Object.freeze({
+  PostSignInAdaptiveMfaTriggered: 'it needs adaptive MFA',
+  'TrustedDevice.Created': 'it needs trusted devices',
+  'TrustedDevice.Deleted': 'it needs trusted devices',
+  'Grant.LimitExceeded': 'it needs OIDC grants',
+});
+
+/** Events in the catalog that idhooks cannot emit yet, in catalog order. */
+export const unavailableEvents: readonly EventType[] = eventTypes.filter((e) => e in UNAVAILABLE_REASONS);
+
+/** Events a hook may subscribe to today, in catalog order. */
+export const subscribableEventTypes: readonly EventType[] = eventTypes.filter(
+  (e) => !(e in UNAVAILABLE_REASONS),
+);
+
+/**
+ * Why `event` cannot be subscribed to, or `undefined` when it can.
+ * The message is shown to API clients as is, so it names the event and what is missing.
+ */
+export const unavailableEventReason = (event: string): string | undefined => {
+  if (!isEventType(event)) {
+    return `${event} is not a known webhook event.`;
+  }
+  const missing = UNAVAILABLE_REASONS[event];
+  return missing === undefined ? undefined : `${event} is not emitted by idhooks yet (${missing}).`;
+};
+
+/** True when a hook may subscribe to `event` (known and emittable). */
+export const isSubscribableEvent = (event: string): boolean => unavailableEventReason(event) === undefined;
+
+/**
+ * Schema for the `events` a hook subscribes to: a catalog event that idhooks can emit. Unknown
+ * names fail like `eventTypeSchema`; known-but-unavailable ones fail with the reason.
+ */
+export const subscribableEventSchema = eventTypeSchema.superRefine((event, ctx) => {
+  const reason = unavailableEventReason(event);
+  if (reason !== undefined) {
+    ctx.addIssue({ code: 'custom', message: reason });
+  }
+});
+
+/** Logto's interaction event name → the hook event its successful submit fires (contract §2.1). */
+export const HOOK_EVENT_OF_INTERACTION = Object.freeze({
+  Register: 'PostRegister',
+  SignIn: 'PostSignIn',
+  ForgotPassword: 'PostResetPassword',
+} as const satisfies Record<string, InteractionEvent>);
+
+export type InteractionEventName = keyof typeof HOOK_EVENT_OF_INTERACTION;
+
+/** Identifies one group of the console's event picker. */
+export type EventFamilyKey =
+  | 'user'
+  | 'trustedDevice'
+  | 'organization'
+  | 'role'
+  | 'organizationRole'
+  | 'scope'
+  | 'organizationScope'
+  | 'interaction'
+  | 'security'
+  | 'webhooks';
+
+export type EventFamily = {
+  readonly key: EventFamilyKey;
+  readonly label: string;
+  /** Hidden by Logto's console without dev features; our console hides it while unavailable. */
+  readonly isDevOnly: boolean;
+  readonly events: readonly EventType[];
+};
+
+/** Resource prefix of a data event → its family. */
+const FAMILY_OF_RESOURCE: Readonly<Record<string, EventFamilyKey>> = Object.freeze({
+  User: 'user',
+  TrustedDevice: 'trustedDevice',
+  Organization: 'organization',
+  Role: 'role',
+  OrganizationRole: 'organizationRole',
+  Scope: 'scope',
+  OrganizationScope: 'organizationScope',
+});
+
+/** The family an event belongs to; derived from the catalog so a new event cannot be forgotten. */
+export const eventFamilyKeyOf = (event: EventType): EventFamilyKey => {
+  if (isInteractionEvent(event)) return 'interaction';
+  if (isExceptionEvent(event)) return 'security';
+  if (isOperationalEvent(event)) return 'webhooks';
+  const resource = event.slice(0, event.indexOf('.'));
+  const family = FAMILY_OF_RESOURCE[resource];
+  if (family === undefined) {
+    // Only reachable if a data event with a new resource is added without a family here.
+    throw new Error(`Event ${event} has no picker family; add its resource to FAMILY_OF_RESOURCE.`);
+  }
+  return family;
+};
+
+/** Picker groups in the order of Logto's console (contract §9.2), then our own. */
+const FAMILY_ORDER: ReadonlyArray<{ key: EventFamilyKey; label: string }> = [
+  { key: 'user', label: 'User' },
+  { key: 'trustedDevice', label: 'Trusted device' },
+  { key: 'organization', label: 'Organization' },
+  { key: 'role', label: 'Role' },
+  { key: 'organizationRole', label: 'Organization role' },
+  { key: 'scope', label: 'Permission' },
+  { key: 'organizationScope', label: 'Organization permission' },
+  { key: 'interaction', label: 'User interaction' },
+  { key: 'security', label: 'Security' },
+  { key: 'webhooks', label: 'Webhooks' },
+];
+
+/**
+ * The console's event picker groups. Every catalog event is in exactly one family, in catalog
+ * order within it. `TrustedDevice.*` form their own family flagged `isDevOnly`.
+ */
+export const eventFamilies: ReadonlyArray<EventFamily> = Object.freeze(
+  FAMILY_ORDER.map(({ key, label }) =>
+    Object.freeze({
+      key,
+      label,
+      isDevOnly: key === 'trustedDevice',
+      events: Object.freeze(eventTypes.filter((e) => eventFamilyKeyOf(e) === key)),
+    }),
+  ),
+);
+
+/** Prefix of Logto's delivery log keys (`TriggerHook.<event>`, contract §1.2). */
+export const LOG_KEY_PREFIX = 'TriggerHook.';
+
+/** The delivery log key for an event, e.g. `TriggerHook.PostSignIn`. */
+export const logKeyOf = (event: EventType): `TriggerHook.${EventType}` => `${LOG_KEY_PREFIX}${event}`;
+
+/** The event named by a delivery log key, or `undefined` when the key is not a known hook log key. */
+export const eventOfLogKey = (key: string): EventType | undefined => {
+  if (!key.startsWith(LOG_KEY_PREFIX)) return undefined;
+  const event = key.slice(LOG_KEY_PREFIX.length);
+  return isEventType(event) ? event : undefined;
+};

@@ -1,0 +1,52 @@
+import type { ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { AppError } from '../../shared/errors.js';
+import type { AppEnv } from '../context.js';
+
+const respond = (error: AppError) =>
+  new Response(JSON.stringify(error.toBody()), {
+    status: error.status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  });
+
+/** Maps what the framework throws for bad requests onto our error codes. */
+function fromHttpException(error: HTTPException): AppError {
+  if (error.status === 400 && /json/i.test(error.message)) {
+    return new AppError('request.invalid_json', { message: `The request body is not valid JSON: ${error.message}` });
+  }
+  if (error.status === 415 || /unsupported media type/i.test(error.message)) {
+    return new AppError('request.unsupported_media_type', { params: { expected: 'application/json' } });
+  }
+  if (error.status === 413) return new AppError('request.body_too_large', { params: { limit: 'the configured' } });
+  return new AppError('guard.invalid_input', { message: error.message || 'The request is invalid.' });
+}
+
+/**
+ * Every error becomes Logto's `{ code, message, data? }`. Unknown errors are a 500 with a generic
+ * message; their stack goes to the log with the request id, never to the client.
+ */
+export const errorHandler: ErrorHandler<AppEnv> = (error, c) => {
+  const appError =
+    error instanceof AppError ? error : error instanceof HTTPException ? fromHttpException(error) : undefined;
+  const logger = c.get('logger');
+  if (appError) {
+    logger?.info({ code: appError.code, status: appError.status }, 'request rejected');
+    return respond(appError);
+  }
+  logger?.error({ err: error }, 'unhandled error');
+  return respond(new AppError('request.internal_error'));
+};
+
+export const notFoundHandler: NotFoundHandler<AppEnv> = (c) =>
+  respond(new AppError('request.not_found', { params: { method: c.req.method, path: c.req.path } }));
+
+/**
+ * The OpenAPI validator answers a body sent without a JSON content type with a bare-text 415; turn
+ * it into our error shape so clients always read `{ code, message }`.
+ */
+export const normaliseFrameworkResponses: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  if (c.res.status === 415 && !c.res.headers.get('content-type')?.includes('json')) {
+    c.res = respond(new AppError('request.unsupported_media_type', { params: { expected: 'application/json' } }));
+  }
+};

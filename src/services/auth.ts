@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { AppError } from '../shared/errors.js';
+import { newSecret, newStandardId } from '../shared/ids.js';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../shared/passwords.js';
+import type { Clock } from '../shared/clock.js';
+import type { ApplicationsRepo } from '../storage/repos/applications.js';
+import type { SettingsRepo } from '../storage/repos/settings.js';
+
+/** Logto OSS's fixed Management API indicator, accepted so existing Logto scripts work unchanged. */
+export const LOGTO_OSS_MANAGEMENT_API_RESOURCE = 'https://default.logto.app/api';
+export const MANAGEMENT_API_SCOPE = 'all';
+const SIGNING_KEY_SETTING = 'oidc.access_token_hs256_key';
+
+export interface AuthConfig {
+  readonly endpoint: string;
+  readonly managementApiResource: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly adminClientId: string | undefined;
+  readonly adminClientSecret: string | undefined;
+}
+
+export interface TokenRequest {
+  readonly grantType: string | undefined;
+  readonly clientId: string | undefined;
+  readonly clientSecret: string | undefined;
+  readonly resource: string | undefined;
+  readonly scope: string | undefined;
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+}
+
+export interface AccessTokenClaims {
+  readonly clientId: string;
+  readonly scope: string;
+}
+
+export interface AdminBootstrap {
+  readonly clientId: string;
+  /** Present only when the application was created now with a generated secret: print it once. */
+  readonly generatedSecret: string | undefined;
+}
+
+export interface AuthServiceDeps {
+  readonly applications: ApplicationsRepo;
+  readonly settings: SettingsRepo;
+  readonly clock: Clock;
+  readonly config: AuthConfig;
+}
+
+/**
+ * Client-credentials tokens for the Management API, like Logto's `/oidc/token`. Tokens are HS256
+ * JWTs: only this service verifies them, and HMAC verification is ~20× cheaper than ECDSA on the
+ * hot path of every API call. The key lives in the database so tokens survive restarts and are
+ * accepted by every node sharing it.
+ */
+export function createAuthService({ applications, settings, clock, config }: AuthServiceDeps) {
+  let signingKey: Uint8Array | undefined;
+  const issuer = `${config.endpoint}/oidc`;
+  const audiences = [config.managementApiResource, LOGTO_OSS_MANAGEMENT_API_RESOURCE];
+
+  const key = () => {
+    if (!signingKey) throw new Error('Auth service used before init(); call init() at start-up');
+    return signingKey;
+  };
+
+  return {
+    /** Loads (or creates, once) the token signing key. */
+    async init(): Promise<void> {
+      const stored = await settings.ensureSetting(
+        SIGNING_KEY_SETTING,
+        randomBytes(32).toString('base64url'),
+        clock.now(),
+      );
+      signingKey = Buffer.from(stored, 'base64url');
+    },
+
+    /**
+     * Makes sure the admin machine-to-machine application exists. With configured credentials it is
+     * created or its secret updated to match; otherwise one is generated on the first start only.
+     */
+    async ensureAdminApplication(): Promise<AdminBootstrap> {
+      const { adminClientId, adminClientSecret } = config;
+      if (adminClientId && adminClientSecret) {
+        const existing = await applications.findApplicationById(adminClientId);
+        if (!existing) {
+          await applications.insertApplication({
+            id: adminClientId,
+            name: 'idhooks admin',
+            description: 'Management API access for operators (from IDHOOKS_ADMIN_CLIENT_ID).',
+            type: 'MachineToMachine',
+            secretHash: await hashPassword(adminClientSecret),
+            oidcClientMetadata: { redirectUris: [], postLogoutRedirectUris: [] },
+            isAdmin: true,
+            createdAt: clock.now(),
+          });
+        } else if (!existing.secretHash || !(await verifyPassword(existing.secretHash, adminClientSecret))) {
+          await applications.updateApplicationSecret(adminClientId, await hashPassword(adminClientSecret));
+        }
+        return { clientId: adminClientId, generatedSecret: undefined };
+      }
+      const admin = await applications.findAdminApplication();
+      if (admin) return { clientId: admin.id, generatedSecret: undefined };
+      const clientId = newStandardId();
+      const secret = newSecret();
+      await applications.insertApplication({
+        id: clientId,
+        name: 'idhooks admin',
+        description: 'Management API access for operators, created on first start.',
+        type: 'MachineToMachine',
+        secretHash: await hashPassword(secret),
+        oidcClientMetadata: { redirectUris: [], postLogoutRedirectUris: [] },
+        isAdmin: true,
+        createdAt: clock.now(),
+      });
+      return { clientId, generatedSecret: secret };
+    },
+
+    /** Checks a client id and secret; the same work is done whether or not the client exists. */
+    async authenticateClient(clientId: string, clientSecret: string): Promise<boolean> {
+      const app = await applications.findApplicationById(clientId);
+      const hash = app?.type === 'MachineToMachine' && app.secretHash ? app.secretHash : await dummyPasswordHash();
+      const isValid = await verifyPassword(hash, clientSecret);
+      return isValid && app?.type === 'MachineToMachine';
+    },
+
+    async issueToken(request: TokenRequest): Promise<TokenResponse> {
+      if (!request.grantType) {
+        throw new AppError('oidc.invalid_request', { params: { description: 'grant_type is required.' } });
+      }
+      if (request.grantType !== 'client_credentials') {
+        throw new AppError('oidc.unsupported_grant_type', { params: { grantType: request.grantType } });
+      }
+      if (!request.clientId || !request.clientSecret) {
+        throw new AppError('oidc.invalid_client', {
+          message: 'Client authentication failed: send client_id and client_secret (in the body or HTTP Basic).',
+        });
+      }
+      if (!(await this.authenticateClient(request.clientId, request.clientSecret))) {
+        throw new AppError('oidc.invalid_client');
+      }
+      if (!request.resource) {
+        throw new AppError('oidc.invalid_target', {
+          message: `resource is required; use ${config.managementApiResource}.`,
+        });
+      }
+      if (!audiences.includes(request.resource)) {
+        throw new AppError('oidc.invalid_target', { params: { resource: request.resource } });
+      }
+      const scope = request.scope ?? MANAGEMENT_API_SCOPE;
+      if (scope.split(' ').some((s) => s !== MANAGEMENT_API_SCOPE)) {
+        throw new AppError('oidc.invalid_scope', { params: { scope } });
+      }
+      const issuedAt = Math.floor(clock.now() / 1000);
+      const token = await new SignJWT({ client_id: request.clientId, scope: MANAGEMENT_API_SCOPE })
+        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+        .setIssuer(issuer)
+        .setSubject(request.clientId)
+        .setAudience(request.resource)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + config.accessTokenTtlSeconds)
+        .setJti(newStandardId())
+        .sign(key());
+      return {
+        access_token: token,
+        token_type: 'Bearer',
+        expires_in: config.accessTokenTtlSeconds,
+        scope: MANAGEMENT_API_SCOPE,
+      };
+    },
+
+    /** Verifies a bearer token for the Management API; any failure is a 401. */
+    async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+      try {
+        const { payload } = await jwtVerify(token, key(), {
+          algorithms: ['HS256'],
+          issuer,
+          audience: audiences,
+          currentDate: new Date(clock.now()),
+        });
+        const scope = typeof payload.scope === 'string' ? payload.scope : '';
+        if (!scope.split(' ').includes(MANAGEMENT_API_SCOPE) || typeof payload.sub !== 'string') {
+          throw new AppError('auth.unauthorized');
+        }
+        return { clientId: payload.sub, scope };
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        const reason = error instanceof joseErrors.JWTExpired ? 'The access token has expired.' : undefined;
+        throw new AppError('auth.unauthorized', { ...(reason ? { message: reason } : {}), cause: error });
+      }
+    },
+
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

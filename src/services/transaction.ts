@@ -1,0 +1,35 @@
+import type { Db, Executor } from '../storage/db.js';
+import type { EventsRepo } from '../storage/repos/events.js';
+import type { NewEvent } from '../domain/payloads.js';
+import type { Clock } from '../shared/clock.js';
+
+/** Appends an event inside the current transaction. */
+export type Emit = (event: NewEvent) => Promise<void>;
+
+export interface TransactionDeps {
+  readonly db: Db;
+  readonly events: EventsRepo;
+  readonly clock: Clock;
+  /** Called after a commit that queued deliveries: wakes this process's delivery engine at once. */
+  readonly onDeliveriesQueued: () => void;
+}
+
+export type RunInTransaction = <T>(work: (tx: Executor, emit: Emit) => Promise<T>) => Promise<T>;
+
+/**
+ * The one way services write: the change and the events it causes share a transaction, so an
+ * event exists exactly when its change does. Nothing is sent from here; the delivery engine picks
+ * the committed deliveries up.
+ */
+export function createRunInTransaction({ db, events, clock, onDeliveriesQueued }: TransactionDeps): RunInTransaction {
+  return async (work) => {
+    let queued = 0;
+    const result = await db.transaction().execute((tx) =>
+      work(tx, async (event) => {
+        queued += (await events.appendEvent(tx, event, clock.now())).deliveryCount;
+      }),
+    );
+    if (queued > 0) onDeliveriesQueued();
+    return result;
+  };
+}

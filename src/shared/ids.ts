@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+
+const LOWER_ALNUM = '0123456789abcdefghijklmnopqrstuvwxyz';
+const ALNUM = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/**
+ * Uniform random string over `alphabet`. Bytes that would bias the result (those at or above the
+ * largest multiple of the alphabet size) are rejected rather than folded in with a modulo.
+ */
+export function randomString(length: number, alphabet: string): string {
+  const limit = 256 - (256 % alphabet.length);
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes((length - out.length) * 2)) {
+      if (byte < limit) out += alphabet[byte % alphabet.length];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+/** Logto's user ids: 12 characters of `[0-9a-z]`. */
+export const newUserId = () => randomString(12, LOWER_ALNUM);
+/** Logto's standard ids (hooks, roles, applications…): 21 characters of `[0-9a-z]`. */
+export const newStandardId = () => randomString(21, LOWER_ALNUM);
+/** Logto's standard secret (hook signing keys, client secrets): 32 characters of `[0-9a-zA-Z]`. */
+export const newSecret = () => randomString(32, ALNUM);
+
+export type RecordPrefix = 'evt' | 'dlv' | 'att' | 'req';
+/** Ids of our own records carry their type, so a log line or a support ticket says what it is. */
+export const newRecordId = (prefix: RecordPrefix) => `${prefix}_${randomString(21, LOWER_ALNUM)}`;

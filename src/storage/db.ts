@@ -1,0 +1,176 @@
+import { CamelCasePlugin, Kysely, type ColumnType, type Transaction } from 'kysely';
+import type pg from 'pg';
+import { createPostgresDialect, createPostgresPool } from './dialects/postgres.js';
+import { createSqliteDialect, sqliteFilename } from './dialects/sqlite.js';
+import { POSTGRES_CAPABILITIES, SQLITE_CAPABILITIES, type Capabilities } from './dialects/capabilities.js';
+
+/**
+ * Row types of every table, in camelCase (Kysely's CamelCasePlugin maps them to snake_case; nested
+ * objects are never touched because JSON columns are TEXT). Booleans are written as 1/0 and read
+ * back as `boolean` (PostgreSQL) or `0 | 1` (SQLite); repos normalise them with `Boolean()`.
+ */
+export type SqlBool = ColumnType<boolean | 0 | 1, 0 | 1 | undefined, 0 | 1>;
+/** JSON stored as TEXT: always a serialised string in and out. */
+export type JsonText = string;
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  createdAt: number;
+}
+
+export interface ApplicationsTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  name: string;
+  description: string | null;
+  type: string;
+  secretHash: string | null;
+  oidcClientMetadata: JsonText;
+  customClientMetadata: JsonText;
+  isThirdParty: SqlBool;
+  isAdmin: SqlBool;
+  createdAt: number;
+}
+
+export interface UsersTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  username: string | null;
+  primaryEmail: string | null;
+  primaryPhone: string | null;
+  passwordEncrypted: string | null;
+  passwordEncryptionMethod: string | null;
+  name: string | null;
+  avatar: string | null;
+  customData: JsonText;
+  identities: JsonText;
+  profile: JsonText;
+  applicationId: string | null;
+  cimdClientId: string | null;
+  isSuspended: SqlBool;
+  lastSignInAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface HooksTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  name: string;
+  event: string | null;
+  events: JsonText;
+  config: JsonText;
+  signingKey: string;
+  previousSigningKeys: ColumnType<JsonText, JsonText | undefined, JsonText>;
+  enabled: SqlBool;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface HookSubscriptionsTable {
+  hookId: string;
+  event: string;
+}
+
+export interface EventsTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  type: string;
+  payload: JsonText;
+  createdAt: number;
+}
+
+export interface DeliveriesTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  eventId: string;
+  hookId: string;
+  eventType: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: number;
+  lockedBy: string | null;
+  lockedUntil: number | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+  completedAt: number | null;
+}
+
+export interface DeliveryAttemptsTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  deliveryId: string;
+  hookId: string;
+  eventType: string;
+  attempt: number;
+  isSuccess: SqlBool;
+  startedAt: number;
+  durationMs: number;
+  requestUrl: string;
+  requestHeaders: JsonText;
+  responseStatus: number | null;
+  responseHeaders: JsonText | null;
+  responseBody: string | null;
+  error: string | null;
+  nextAttemptAt: number | null;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  applications: ApplicationsTable;
+  users: UsersTable;
+  hooks: HooksTable;
+  hookSubscriptions: HookSubscriptionsTable;
+  events: EventsTable;
+  deliveries: DeliveriesTable;
+  deliveryAttempts: DeliveryAttemptsTable;
+}
+
+export type Db = Kysely<Database>;
+/** A transaction or the database itself: every repo function takes one as its executor. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface DatabaseHandle {
+  readonly db: Db;
+  readonly capabilities: Capabilities;
+  /** The raw pool on PostgreSQL, for LISTEN/NOTIFY; undefined on SQLite. */
+  readonly pgPool: pg.Pool | undefined;
+  destroy(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  readonly url: string;
+  readonly sqliteSynchronous?: 'NORMAL' | 'FULL';
+  /** PostgreSQL schema to use instead of the default search_path (tests). */
+  readonly pgSchema?: string;
+  readonly pgMaxConnections?: number;
+}
+
+export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
+
+/** Opens the database named by a `DATABASE_URL`. */
+export function createDatabase(options: DatabaseOptions): DatabaseHandle {
+  const plugins = [new CamelCasePlugin()];
+  if (isPostgresUrl(options.url)) {
+    const pool = createPostgresPool({
+      connectionString: options.url,
+      schema: options.pgSchema,
+      maxConnections: options.pgMaxConnections,
+    });
+    const db = new Kysely<Database>({ dialect: createPostgresDialect(pool), plugins });
+    return { db, capabilities: POSTGRES_CAPABILITIES, pgPool: pool, destroy: () => db.destroy() };
+  }
+  const { dialect } = createSqliteDialect({
+    filename: sqliteFilename(options.url),
+    synchronous: options.sqliteSynchronous ?? 'NORMAL',
+  });
+  const db = new Kysely<Database>({ dialect, plugins });
+  return { db, capabilities: SQLITE_CAPABILITIES, pgPool: undefined, destroy: () => db.destroy() };
+}
+
+/** Booleans come back as `boolean` from PostgreSQL and `0 | 1` from SQLite. */
+export const bool = (value: boolean | 0 | 1): boolean => Boolean(value);
+export const bit = (value: boolean): 0 | 1 => (value ? 1 : 0);

@@ -1,0 +1,16 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001-foundation.js';
+import * as m0002 from './0002-webhooks.js';
+
+/**
+ * The ordered list of migrations. Names are their file names; never rename or reorder one that has
+ * shipped, add a new file instead.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-foundation': m0001,
+  '0002-webhooks': m0002,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};
