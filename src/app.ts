@@ -3,7 +3,11 @@ import { AppError } from './shared/errors.js';
 import type { Container } from './container.js';
 import type { AppEnv } from './http/context.js';
 import { requestId } from './http/middleware/request-id.js';
-import { errorHandler, normaliseFrameworkResponses, notFoundHandler } from './http/middleware/error-handler.js';
+import {
+  errorHandler,
+  normaliseFrameworkResponses,
+  notFoundHandler,
+} from './http/middleware/error-handler.js';
 import { requireAccessToken } from './http/middleware/auth.js';
 import { createRouter } from './http/openapi.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -47,7 +51,8 @@ export function buildApp(container: Container) {
     info: {
       title: 'idhooks Management API',
       version: '1.0.0',
-      description: "Logto-compatible Management API with durable webhooks. Authenticate with a client-credentials token from /oidc/token.",
+      description:
+        'Logto-compatible Management API with durable webhooks. Authenticate with a client-credentials token from /oidc/token.',
     },
     servers: [{ url: config.endpoint }],
   });

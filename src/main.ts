@@ -31,12 +31,18 @@ async function start() {
   const container = createContainer(config);
   await container.init();
   const admin = await container.services.auth.ensureAdminApplication();
-  if (admin.generatedSecret) printAdminCredentials(admin.clientId, admin.generatedSecret, config.managementApiResource);
+  if (admin.generatedSecret)
+    printAdminCredentials(admin.clientId, admin.generatedSecret, config.managementApiResource);
 
   const app = buildApp(container);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     container.logger.info(
-      { address: info.address, port: info.port, endpoint: config.endpoint, database: container.database.capabilities.name },
+      {
+        address: info.address,
+        port: info.port,
+        endpoint: config.endpoint,
+        database: container.database.capabilities.name,
+      },
       `idhooks listening on http://${config.host}:${info.port}`,
     );
   });
@@ -60,7 +66,9 @@ async function migrate() {
   const database = createDatabase({ url: config.databaseUrl, sqliteSynchronous: config.sqliteSynchronous });
   try {
     const applied = await migrateToLatest(database.db.withoutPlugins());
-    process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n');
+    process.stdout.write(
+      applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n',
+    );
   } finally {
     await database.destroy();
   }
@@ -79,7 +87,9 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    process.stderr.write(`idhooks failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `idhooks failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

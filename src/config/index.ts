@@ -8,18 +8,16 @@ import { LOG_LEVELS } from '../shared/logger.js';
 
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
-const secondsList = z
-  .string()
-  .transform((value, ctx) => {
-    const trimmed = value.trim();
-    if (trimmed === '') return [];
-    const parts = trimmed.split(',').map((part) => Number(part.trim()));
-    if (parts.some((n) => !Number.isFinite(n) || n < 0)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of non-negative seconds' });
-      return z.NEVER;
-    }
-    return parts;
-  });
+const secondsList = z.string().transform((value, ctx) => {
+  const trimmed = value.trim();
+  if (trimmed === '') return [];
+  const parts = trimmed.split(',').map((part) => Number(part.trim()));
+  if (parts.some((n) => !Number.isFinite(n) || n < 0)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of non-negative seconds' });
+    return z.NEVER;
+  }
+  return parts;
+});
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -35,7 +33,10 @@ const envSchema = z.object({
   PORT: integer(0, 65_535).default(3001),
   HOST: z.string().min(1).default('127.0.0.1'),
   IDHOOKS_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
-  IDHOOKS_ADMIN_CLIENT_ID: z.string().regex(/^[\w-]{1,128}$/, 'must be 1-128 letters, digits, _ or -').optional(),
+  IDHOOKS_ADMIN_CLIENT_ID: z
+    .string()
+    .regex(/^[\w-]{1,128}$/, 'must be 1-128 letters, digits, _ or -')
+    .optional(),
   IDHOOKS_ADMIN_CLIENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   IDHOOKS_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   IDHOOKS_BODY_LIMIT_BYTES: integer(1024).default(1_048_576),

@@ -23,9 +23,27 @@ export interface RouteEvent {
 export const MANAGEMENT_API_EVENTS: readonly RouteEvent[] = [
   { method: 'POST', route: '/users', event: 'User.Created', status: 200, kind: 'registered' },
   { method: 'PATCH', route: '/users/:userId', event: 'User.Data.Updated', status: 200, kind: 'registered' },
-  { method: 'PATCH', route: '/users/:userId/custom-data', event: 'User.Data.Updated', status: 200, kind: 'registered' },
-  { method: 'PATCH', route: '/users/:userId/profile', event: 'User.Data.Updated', status: 200, kind: 'registered' },
-  { method: 'PATCH', route: '/users/:userId/password', event: 'User.Data.Updated', status: 200, kind: 'registered' },
+  {
+    method: 'PATCH',
+    route: '/users/:userId/custom-data',
+    event: 'User.Data.Updated',
+    status: 200,
+    kind: 'registered',
+  },
+  {
+    method: 'PATCH',
+    route: '/users/:userId/profile',
+    event: 'User.Data.Updated',
+    status: 200,
+    kind: 'registered',
+  },
+  {
+    method: 'PATCH',
+    route: '/users/:userId/password',
+    event: 'User.Data.Updated',
+    status: 200,
+    kind: 'registered',
+  },
   {
     method: 'PATCH',
     route: '/users/:userId/is-suspended',
@@ -38,7 +56,13 @@ export const MANAGEMENT_API_EVENTS: readonly RouteEvent[] = [
   { method: 'POST', route: '/roles', event: 'Role.Scopes.Updated', status: 200, kind: 'manual' },
   { method: 'DELETE', route: '/roles/:id', event: 'Role.Deleted', status: 204, kind: 'registered' },
   { method: 'PATCH', route: '/roles/:id', event: 'Role.Data.Updated', status: 200, kind: 'registered' },
-  { method: 'POST', route: '/roles/:id/scopes', event: 'Role.Scopes.Updated', status: 201, kind: 'registered' },
+  {
+    method: 'POST',
+    route: '/roles/:id/scopes',
+    event: 'Role.Scopes.Updated',
+    status: 201,
+    kind: 'registered',
+  },
   {
     method: 'DELETE',
     route: '/roles/:id/scopes/:scopeId',
@@ -46,7 +70,13 @@ export const MANAGEMENT_API_EVENTS: readonly RouteEvent[] = [
     status: 204,
     kind: 'registered',
   },
-  { method: 'POST', route: '/resources/:resourceId/scopes', event: 'Scope.Created', status: 201, kind: 'registered' },
+  {
+    method: 'POST',
+    route: '/resources/:resourceId/scopes',
+    event: 'Scope.Created',
+    status: 201,
+    kind: 'registered',
+  },
   {
     method: 'DELETE',
     route: '/resources/:resourceId/scopes/:scopeId',
@@ -62,8 +92,20 @@ export const MANAGEMENT_API_EVENTS: readonly RouteEvent[] = [
     kind: 'registered',
   },
   { method: 'POST', route: '/organizations', event: 'Organization.Created', status: 201, kind: 'registered' },
-  { method: 'DELETE', route: '/organizations/:id', event: 'Organization.Deleted', status: 204, kind: 'registered' },
-  { method: 'PATCH', route: '/organizations/:id', event: 'Organization.Data.Updated', status: 200, kind: 'registered' },
+  {
+    method: 'DELETE',
+    route: '/organizations/:id',
+    event: 'Organization.Deleted',
+    status: 204,
+    kind: 'registered',
+  },
+  {
+    method: 'PATCH',
+    route: '/organizations/:id',
+    event: 'Organization.Data.Updated',
+    status: 200,
+    kind: 'registered',
+  },
   {
     method: 'POST',
     route: '/organizations/:id/users',
@@ -113,7 +155,13 @@ export const MANAGEMENT_API_EVENTS: readonly RouteEvent[] = [
     status: 200,
     kind: 'manual',
   },
-  { method: 'POST', route: '/organization-roles', event: 'OrganizationRole.Created', status: 201, kind: 'registered' },
+  {
+    method: 'POST',
+    route: '/organization-roles',
+    event: 'OrganizationRole.Created',
+    status: 201,
+    kind: 'registered',
+  },
   {
     method: 'POST',
     route: '/organization-roles',
@@ -156,7 +204,13 @@ export const MANAGEMENT_API_EVENTS: readonly RouteEvent[] = [
     status: 204,
     kind: 'registered',
   },
-  { method: 'POST', route: '/organization-scopes', event: 'OrganizationScope.Created', status: 201, kind: 'registered' },
+  {
+    method: 'POST',
+    route: '/organization-scopes',
+    event: 'OrganizationScope.Created',
+    status: 201,
+    kind: 'registered',
+  },
   {
     method: 'DELETE',
     route: '/organization-scopes/:id',

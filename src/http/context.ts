@@ -41,7 +41,8 @@ export function clientIp(c: Context, { trustProxy }: ClientAddressOptions): stri
 }
 
 const API_PREFIX = '/api';
-const stripApiPrefix = (path: string) => (path.startsWith(API_PREFIX) ? path.slice(API_PREFIX.length) || '/' : path);
+const stripApiPrefix = (path: string) =>
+  path.startsWith(API_PREFIX) ? path.slice(API_PREFIX.length) || '/' : path;
 
 /** The Management API request context that webhook payloads repeat (contract §3.2). */
 export function managementContext(c: Context, options: ClientAddressOptions): ManagementContext {

@@ -29,7 +29,11 @@ export function invalidInput(error: z.ZodError, where: string): AppError {
   });
 }
 
-const TARGET_NAMES: Record<string, string> = { json: 'request body', query: 'query', param: 'path parameter' };
+const TARGET_NAMES: Record<string, string> = {
+  json: 'request body',
+  query: 'query',
+  param: 'path parameter',
+};
 
 /** A router whose validation failures are Logto-shaped 400s instead of zod dumps. */
 export const createRouter = () =>
@@ -46,7 +50,10 @@ export const errorResponseSchema = z
 /** Standard error responses shared by every Management API route's OpenAPI entry. */
 export const errorResponses = {
   400: { description: 'Invalid input', content: { 'application/json': { schema: errorResponseSchema } } },
-  401: { description: 'Missing or invalid access token', content: { 'application/json': { schema: errorResponseSchema } } },
+  401: {
+    description: 'Missing or invalid access token',
+    content: { 'application/json': { schema: errorResponseSchema } },
+  },
 } as const;
 
 export const notFoundResponse = {
@@ -54,5 +61,8 @@ export const notFoundResponse = {
 } as const;
 
 export const unprocessableResponse = {
-  422: { description: 'Conflict with existing data', content: { 'application/json': { schema: errorResponseSchema } } },
+  422: {
+    description: 'Conflict with existing data',
+    content: { 'application/json': { schema: errorResponseSchema } },
+  },
 } as const;

@@ -11,7 +11,10 @@ export const paginationQuerySchema = z.object({
   page_size: z
     .string()
     .optional()
-    .openapi({ description: `Items per page, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`, example: '20' }),
+    .openapi({
+      description: `Items per page, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`,
+      example: '20',
+    }),
 });
 
 export interface Pagination {

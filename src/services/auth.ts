@@ -124,7 +124,8 @@ export function createAuthService({ applications, settings, clock, config }: Aut
     /** Checks a client id and secret; the same work is done whether or not the client exists. */
     async authenticateClient(clientId: string, clientSecret: string): Promise<boolean> {
       const app = await applications.findApplicationById(clientId);
-      const hash = app?.type === 'MachineToMachine' && app.secretHash ? app.secretHash : await dummyPasswordHash();
+      const hash =
+        app?.type === 'MachineToMachine' && app.secretHash ? app.secretHash : await dummyPasswordHash();
       const isValid = await verifyPassword(hash, clientSecret);
       return isValid && app?.type === 'MachineToMachine';
     },
@@ -138,7 +139,8 @@ export function createAuthService({ applications, settings, clock, config }: Aut
       }
       if (!request.clientId || !request.clientSecret) {
         throw new AppError('oidc.invalid_client', {
-          message: 'Client authentication failed: send client_id and client_secret (in the body or HTTP Basic).',
+          message:
+            'Client authentication failed: send client_id and client_secret (in the body or HTTP Basic).',
         });
       }
       if (!(await this.authenticateClient(request.clientId, request.clientSecret))) {
@@ -194,7 +196,6 @@ export function createAuthService({ applications, settings, clock, config }: Aut
         throw new AppError('auth.unauthorized', { ...(reason ? { message: reason } : {}), cause: error });
       }
     },
-
   };
 }
 

@@ -21,7 +21,12 @@ export type RunInTransaction = <T>(work: (tx: Executor, emit: Emit) => Promise<T
  * event exists exactly when its change does. Nothing is sent from here; the delivery engine picks
  * the committed deliveries up.
  */
-export function createRunInTransaction({ db, events, clock, onDeliveriesQueued }: TransactionDeps): RunInTransaction {
+export function createRunInTransaction({
+  db,
+  events,
+  clock,
+  onDeliveriesQueued,
+}: TransactionDeps): RunInTransaction {
   return async (work) => {
     let queued = 0;
     const result = await db.transaction().execute((tx) =>

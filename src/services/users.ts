@@ -4,7 +4,13 @@ import { hashPassword, PASSWORD_METHOD } from '../shared/passwords.js';
 import type { Clock } from '../shared/clock.js';
 import type { Executor } from '../storage/db.js';
 import type { UsersRepo, UserChanges } from '../storage/repos/users.js';
-import { toAdminUser, toUserInfo, type AdminUser, type UserIdentifierField, type UserProfile } from '../domain/users.js';
+import {
+  toAdminUser,
+  toUserInfo,
+  type AdminUser,
+  type UserIdentifierField,
+  type UserProfile,
+} from '../domain/users.js';
 import { managementEvent, type ManagementContext } from '../domain/payloads.js';
 import type { RunInTransaction } from './transaction.js';
 
@@ -114,7 +120,11 @@ export function createUsersService({ users, runInTransaction, clock }: UsersServ
   return {
     async listUsers(query: { search?: string; page: number; pageSize: number }): Promise<Page<AdminUser>> {
       const [records, total] = await Promise.all([
-        users.listUsers({ search: query.search, limit: query.pageSize, offset: (query.page - 1) * query.pageSize }),
+        users.listUsers({
+          search: query.search,
+          limit: query.pageSize,
+          offset: (query.page - 1) * query.pageSize,
+        }),
         users.countUsers(query.search),
       ]);
       return { items: records.map(toAdminUser), total };
@@ -169,7 +179,13 @@ export function createUsersService({ users, runInTransaction, clock }: UsersServ
     /** Logto merges the given profile claims into the existing ones. */
     async updateProfile(ctx: ManagementContext, id: string, profile: UserProfile): Promise<UserProfile> {
       const current = await getUser(id);
-      return updateAndEmit(ctx, id, { profile: { ...current.profile, ...profile } }, 'User.Data.Updated', (user) => user.profile);
+      return updateAndEmit(
+        ctx,
+        id,
+        { profile: { ...current.profile, ...profile } },
+        'User.Data.Updated',
+        (user) => user.profile,
+      );
     },
 
     async updatePassword(ctx: ManagementContext, id: string, password: string): Promise<AdminUser> {
@@ -192,7 +208,9 @@ export function createUsersService({ users, runInTransaction, clock }: UsersServ
         const deleted = await users.deleteUserById(id, tx);
         if (!deleted) throw notFoundById('user', id);
         // Logto sends the deleted user's info (without hasPassword) before the route context.
-        await emit(managementEvent(ctx, 'User.Deleted', clock.now(), { lead: { data: toUserInfo(deleted) } }));
+        await emit(
+          managementEvent(ctx, 'User.Deleted', clock.now(), { lead: { data: toUserInfo(deleted) } }),
+        );
       });
     },
   };

@@ -20,7 +20,10 @@ export const ERROR_CODES = {
     message: 'The request body must be sent as {{expected}}.',
   },
   'request.not_found': { status: 404, message: 'No route matches {{method}} {{path}}.' },
-  'request.internal_error': { status: 500, message: 'An internal error occurred. The request id identifies it in the server log.' },
+  'request.internal_error': {
+    status: 500,
+    message: 'An internal error occurred. The request id identifies it in the server log.',
+  },
   'auth.authorization_header_missing': { status: 401, message: 'Authorization header is missing.' },
   'auth.authorization_token_type_not_supported': {
     status: 401,
@@ -28,16 +31,25 @@ export const ERROR_CODES = {
   },
   'auth.unauthorized': { status: 401, message: 'Unauthorized. Please check credentials and its scope.' },
   'oidc.invalid_request': { status: 400, message: '{{description}}' },
-  'oidc.unsupported_grant_type': { status: 400, message: 'Unsupported grant_type "{{grantType}}"; use client_credentials.' },
+  'oidc.unsupported_grant_type': {
+    status: 400,
+    message: 'Unsupported grant_type "{{grantType}}"; use client_credentials.',
+  },
   'oidc.invalid_client': { status: 401, message: 'Client authentication failed.' },
-  'oidc.invalid_target': { status: 400, message: 'The resource indicator "{{resource}}" is not served by this server.' },
+  'oidc.invalid_target': {
+    status: 400,
+    message: 'The resource indicator "{{resource}}" is not served by this server.',
+  },
   'oidc.invalid_scope': { status: 400, message: 'Requested scope "{{scope}}" is not allowed; use "all".' },
   'entity.not_exists_with_id': { status: 404, message: 'The {{name}} with ID `{{id}}` does not exist.' },
   'entity.not_exists': { status: 404, message: 'The {{name}} does not exist.' },
   'entity.not_found': { status: 404, message: 'The entity does not exist.' },
   'user.username_already_in_use': { status: 422, message: 'This username is already in use.' },
   'user.email_already_in_use': { status: 422, message: 'This email is associated with an existing account.' },
-  'user.phone_already_in_use': { status: 422, message: 'This phone number is associated with an existing account.' },
+  'user.phone_already_in_use': {
+    status: 422,
+    message: 'This phone number is associated with an existing account.',
+  },
   'hook.missing_events': { status: 400, message: 'You need to provide at least one event.' },
   'hook.event_not_available': { status: 400, message: '{{reason}}' },
   'hook.invalid_headers': { status: 400, message: 'The custom headers are invalid: {{problems}}.' },
@@ -83,7 +95,11 @@ export class AppError extends Error {
 }
 
 /** Throws an `AppError` unless `condition` holds; narrows the type like `assert`. */
-export function assertThat(condition: unknown, code: ErrorCode, options?: AppErrorOptions): asserts condition {
+export function assertThat(
+  condition: unknown,
+  code: ErrorCode,
+  options?: AppErrorOptions,
+): asserts condition {
   if (!condition) throw new AppError(code, options);
 }
 

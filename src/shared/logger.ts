@@ -14,7 +14,14 @@ export function createLogger(level: LogLevel): Logger {
     level,
     base: { service: 'idhooks' },
     redact: {
-      paths: ['*.password', '*.clientSecret', '*.signingKey', '*.secret', '*.authorization', 'headers.authorization'],
+      paths: [
+        '*.password',
+        '*.clientSecret',
+        '*.signingKey',
+        '*.secret',
+        '*.authorization',
+        'headers.authorization',
+      ],
       censor: '[redacted]',
     },
   });

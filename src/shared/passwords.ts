@@ -25,4 +25,5 @@ export async function verifyPassword(encoded: string, password: string): Promise
  * user" and "wrong password" take the same time.
  */
 let dummyHash: Promise<string> | undefined;
-export const dummyPasswordHash = (): Promise<string> => (dummyHash ??= hashPassword(`dummy-${Math.random()}`));
+export const dummyPasswordHash = (): Promise<string> =>
+  (dummyHash ??= hashPassword(`dummy-${Math.random()}`));

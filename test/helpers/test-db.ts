@@ -36,7 +36,8 @@ async function probePostgres(): Promise<string | undefined> {
 const pgUnavailable = DIALECTS.includes('postgres') ? await probePostgres() : undefined;
 if (pgUnavailable) {
   // CI sets IDHOOKS_REQUIRE_POSTGRES=1: there a missing database is a failure, not a skip.
-  if (process.env.IDHOOKS_REQUIRE_POSTGRES === '1') throw new Error(`${pgUnavailable}; IDHOOKS_REQUIRE_POSTGRES=1`);
+  if (process.env.IDHOOKS_REQUIRE_POSTGRES === '1')
+    throw new Error(`${pgUnavailable}; IDHOOKS_REQUIRE_POSTGRES=1`);
   console.warn(`Skipping PostgreSQL tests: ${pgUnavailable}. Start it or set DIALECTS=sqlite.`);
 }
 
@@ -130,7 +131,8 @@ export async function createTestEnv(dialect: Dialect, options: TestEnvOptions = 
         scope: 'all',
       }).toString(),
     });
-    if (response.status !== 200) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
+    if (response.status !== 200)
+      throw new Error(`token request failed: ${response.status} ${await response.text()}`);
     return ((await response.json()) as { access_token: string }).access_token;
   };
 

@@ -65,7 +65,12 @@ describeEachDialect('Users API', (dialect) => {
       });
       expect(Object.keys(user)).toEqual(USER_KEYS);
       expect(user.id).toMatch(/^[0-9a-z]{12}$/);
-      expect(user).toMatchObject({ username: 'alice', hasPassword: true, isSuspended: false, customData: { plan: 'free' } });
+      expect(user).toMatchObject({
+        username: 'alice',
+        hasPassword: true,
+        isSuspended: false,
+        customData: { plan: 'free' },
+      });
       expect(JSON.stringify(user)).not.toMatch(/argon|"password/i);
     });
 
@@ -76,7 +81,9 @@ describeEachDialect('Users API', (dialect) => {
       const got = await json<User>(await env.api('GET', `/api/users/${user.id}`));
       expect(got.username).toBe('bob');
 
-      const updated = await json<User>(await env.api('PATCH', `/api/users/${user.id}`, { name: 'Bob B', primaryPhone: '123456' }));
+      const updated = await json<User>(
+        await env.api('PATCH', `/api/users/${user.id}`, { name: 'Bob B', primaryPhone: '123456' }),
+      );
       expect(updated).toMatchObject({ name: 'Bob B', primaryPhone: '123456' });
 
       const custom = await env.api('PATCH', `/api/users/${user.id}/custom-data`, { customData: { a: 1 } });
@@ -86,15 +93,20 @@ describeEachDialect('Users API', (dialect) => {
       const profile = await env.api('PATCH', `/api/users/${user.id}/profile`, { profile: { locale: 'en' } });
       expect(await json(profile)).toEqual({ nickname: 'bobby', locale: 'en' });
 
-      const withPassword = await json<User>(await env.api('PATCH', `/api/users/${user.id}/password`, { password: 'n3w-secret' }));
+      const withPassword = await json<User>(
+        await env.api('PATCH', `/api/users/${user.id}/password`, { password: 'n3w-secret' }),
+      );
       expect(withPassword.hasPassword).toBe(true);
 
-      const suspended = await json<User>(await env.api('PATCH', `/api/users/${user.id}/is-suspended`, { isSuspended: true }));
+      const suspended = await json<User>(
+        await env.api('PATCH', `/api/users/${user.id}/is-suspended`, { isSuspended: true }),
+      );
       expect(suspended.isSuspended).toBe(true);
     });
 
     it('lists with pagination headers and searches username, email, phone and name', async () => {
-      for (let i = 0; i < 5; i++) await create({ username: `list_${i}`, primaryEmail: `list${i}@example.org` });
+      for (let i = 0; i < 5; i++)
+        await create({ username: `list_${i}`, primaryEmail: `list${i}@example.org` });
       await create({ username: 'zed', name: 'Needle In Haystack', primaryPhone: '5550100' });
 
       const page = await env.api('GET', '/api/users?page=2&page_size=2');
@@ -137,13 +149,21 @@ describeEachDialect('Users API', (dialect) => {
     it('rejects duplicates with Logto codes', async () => {
       await create({ username: 'taken', primaryEmail: 'Taken@Example.com', primaryPhone: '999' });
       const before = [await countRows('users'), await countRows('events')];
-      await expectRejected(await env.api('POST', '/api/users', { username: 'taken' }), 422, 'user.username_already_in_use');
+      await expectRejected(
+        await env.api('POST', '/api/users', { username: 'taken' }),
+        422,
+        'user.username_already_in_use',
+      );
       await expectRejected(
         await env.api('POST', '/api/users', { primaryEmail: 'taken@example.COM' }),
         422,
         'user.email_already_in_use',
       );
-      await expectRejected(await env.api('POST', '/api/users', { primaryPhone: '999' }), 422, 'user.phone_already_in_use');
+      await expectRejected(
+        await env.api('POST', '/api/users', { primaryPhone: '999' }),
+        422,
+        'user.phone_already_in_use',
+      );
       const other = await create({ username: 'other' });
       await expectRejected(
         await env.api('PATCH', `/api/users/${other.id}`, { username: 'taken' }),
@@ -158,23 +178,48 @@ describeEachDialect('Users API', (dialect) => {
     it('rejects unknown and mistyped fields with their paths', async () => {
       const before = await countRows('users');
       const body = await expectRejected(
-        await env.api('POST', '/api/users', { username: 'ok_name', extra: 1, customData: 'nope', profile: { address: { planet: 'x' } } }),
+        await env.api('POST', '/api/users', {
+          username: 'ok_name',
+          extra: 1,
+          customData: 'nope',
+          profile: { address: { planet: 'x' } },
+        }),
         400,
         'guard.invalid_input',
       );
-      const paths = (body as unknown as { data: { details: { path: string }[] } }).data.details.map((d) => d.path);
+      const paths = (body as unknown as { data: { details: { path: string }[] } }).data.details.map(
+        (d) => d.path,
+      );
       expect(paths).toEqual(expect.arrayContaining(['extra', 'customData', 'profile.address.planet']));
-      await expectRejected(await env.api('POST', '/api/users', { username: '1starts-with-digit' }), 400, 'guard.invalid_input');
-      await expectRejected(await env.api('POST', '/api/users', { primaryEmail: 'not-an-email' }), 400, 'guard.invalid_input');
-      await expectRejected(await env.api('POST', '/api/users', { primaryPhone: '+1 555' }), 400, 'guard.invalid_input');
-      await expectRejected(await env.api('PATCH', '/api/users/x/is-suspended', { isSuspended: 'yes' }), 400, 'guard.invalid_input');
+      await expectRejected(
+        await env.api('POST', '/api/users', { username: '1starts-with-digit' }),
+        400,
+        'guard.invalid_input',
+      );
+      await expectRejected(
+        await env.api('POST', '/api/users', { primaryEmail: 'not-an-email' }),
+        400,
+        'guard.invalid_input',
+      );
+      await expectRejected(
+        await env.api('POST', '/api/users', { primaryPhone: '+1 555' }),
+        400,
+        'guard.invalid_input',
+      );
+      await expectRejected(
+        await env.api('PATCH', '/api/users/x/is-suspended', { isSuspended: 'yes' }),
+        400,
+        'guard.invalid_input',
+      );
       expect(await countRows('users')).toBe(before);
     });
 
     it('rejects malformed JSON, a wrong content type and an oversized body', async () => {
       await expectRejected(await env.api('POST', '/api/users', '{"username":'), 400, 'request.invalid_json');
       await expectRejected(
-        await env.api('POST', '/api/users', 'username=x', { 'content-type': 'application/x-www-form-urlencoded' }),
+        await env.api('POST', '/api/users', 'username=x', {
+          'content-type': 'application/x-www-form-urlencoded',
+        }),
         415,
         'request.unsupported_media_type',
       );

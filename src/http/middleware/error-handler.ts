@@ -12,12 +12,15 @@ const respond = (error: AppError) =>
 /** Maps what the framework throws for bad requests onto our error codes. */
 function fromHttpException(error: HTTPException): AppError {
   if (error.status === 400 && /json/i.test(error.message)) {
-    return new AppError('request.invalid_json', { message: `The request body is not valid JSON: ${error.message}` });
+    return new AppError('request.invalid_json', {
+      message: `The request body is not valid JSON: ${error.message}`,
+    });
   }
   if (error.status === 415 || /unsupported media type/i.test(error.message)) {
     return new AppError('request.unsupported_media_type', { params: { expected: 'application/json' } });
   }
-  if (error.status === 413) return new AppError('request.body_too_large', { params: { limit: 'the configured' } });
+  if (error.status === 413)
+    return new AppError('request.body_too_large', { params: { limit: 'the configured' } });
   return new AppError('guard.invalid_input', { message: error.message || 'The request is invalid.' });
 }
 
@@ -47,6 +50,8 @@ export const notFoundHandler: NotFoundHandler<AppEnv> = (c) =>
 export const normaliseFrameworkResponses: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   if (c.res.status === 415 && !c.res.headers.get('content-type')?.includes('json')) {
-    c.res = respond(new AppError('request.unsupported_media_type', { params: { expected: 'application/json' } }));
+    c.res = respond(
+      new AppError('request.unsupported_media_type', { params: { expected: 'application/json' } }),
+    );
   }
 };

@@ -49,7 +49,11 @@ export function oidcRoutes(auth: AuthService) {
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       return c.json(
-        { error: OAUTH_ERRORS[error.code] ?? 'invalid_request', error_description: error.message, ...error.toBody() },
+        {
+          error: OAUTH_ERRORS[error.code] ?? 'invalid_request',
+          error_description: error.message,
+          ...error.toBody(),
+        },
         error.status as 400 | 401,
       );
     }

@@ -69,7 +69,10 @@ export const updateUserBodySchema = z
 export type UpdateUserRequest = z.infer<typeof updateUserBodySchema>;
 
 const userIdParams = z.object({ userId: z.string().min(1).max(128) });
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
+const json = <T extends z.ZodType>(schema: T) => ({
+  content: { 'application/json': { schema } },
+  required: true,
+});
 const ok = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
@@ -84,7 +87,11 @@ const routes = {
     summary: 'List users',
     request: {
       query: paginationQuerySchema.extend({
-        search: z.string().max(256).optional().openapi({ description: 'Matches username, email, phone or name.' }),
+        search: z
+          .string()
+          .max(256)
+          .optional()
+          .openapi({ description: 'Matches username, email, phone or name.' }),
       }),
     },
     responses: { 200: ok(z.array(adminUserSchema), 'Users, newest first'), ...errorResponses },
@@ -188,7 +195,10 @@ export function usersRoutes(users: UsersService, addressOptions: ClientAddressOp
     })
     .openapi(routes.profile, async (c) => {
       const { userId } = c.req.valid('param');
-      return c.json(profileSchema.parse(await users.updateProfile(ctx(c), userId, c.req.valid('json').profile)), 200);
+      return c.json(
+        profileSchema.parse(await users.updateProfile(ctx(c), userId, c.req.valid('json').profile)),
+        200,
+      );
     })
     .openapi(routes.password, async (c) => {
       const { userId } = c.req.valid('param');

@@ -17,10 +17,16 @@ const INT8_OID = 20;
  */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === INT8_OID
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export function createPostgresPool({ connectionString, schema, maxConnections = 10 }: PostgresOptions): pg.Pool {
+export function createPostgresPool({
+  connectionString,
+  schema,
+  maxConnections = 10,
+}: PostgresOptions): pg.Pool {
   return new pg.Pool({
     connectionString,
     max: maxConnections,

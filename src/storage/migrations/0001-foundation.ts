@@ -52,7 +52,12 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // Uniqueness is enforced by the database so that two concurrent requests cannot both win; the
   // service checks first only to answer with Logto's error codes.
-  await db.schema.createIndex('users__username').on('users').columns(['tenant_id', 'username']).unique().execute();
+  await db.schema
+    .createIndex('users__username')
+    .on('users')
+    .columns(['tenant_id', 'username'])
+    .unique()
+    .execute();
   await db.schema
     .createIndex('users__primary_email')
     .on('users')

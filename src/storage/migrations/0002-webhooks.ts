@@ -32,7 +32,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('event', 'varchar(128)', (col) => col.notNull())
     .addPrimaryKeyConstraint('hook_subscriptions__pk', ['hook_id', 'event'])
     .execute();
-  await db.schema.createIndex('hook_subscriptions__event').on('hook_subscriptions').columns(['event']).execute();
+  await db.schema
+    .createIndex('hook_subscriptions__event')
+    .on('hook_subscriptions')
+    .columns(['event'])
+    .execute();
 
   // The payload is serialised once, when the change commits, without `hookId`; the body sent to a
   // hook is that text with `,"hookId":"…"}` appended, so every attempt sends identical bytes.

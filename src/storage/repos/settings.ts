@@ -18,7 +18,11 @@ export function createSettingsRepo(db: Executor) {
         .values({ key, value, createdAt: now })
         .onConflict((oc) => oc.column('key').doNothing())
         .execute();
-      const row = await tx.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+      const row = await tx
+        .selectFrom('settings')
+        .select('value')
+        .where('key', '=', key)
+        .executeTakeFirstOrThrow();
       return row.value;
     },
   };
