@@ -18,6 +18,11 @@ export default tseslint.config(
     },
   },
   {
+    // Migrations take Kysely<any> on purpose: a migration must not depend on today's table types.
+    files: ['src/storage/migrations/**', 'src/storage/migrate.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
     files: ['src/config/**', 'test/**', 'bench/**', 'bin/**', '*.config.*'],
     rules: { 'no-restricted-syntax': 'off' },
   },

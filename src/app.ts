@@ -1,7 +1,6 @@
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from './shared/errors.js';
 import type { Container } from './container.js';
-import type { AppEnv } from './http/context.js';
 import { requestId } from './http/middleware/request-id.js';
 import {
   errorHandler,
@@ -10,12 +9,33 @@ import {
 } from './http/middleware/error-handler.js';
 import { requireAccessToken } from './http/middleware/auth.js';
 import { createRouter } from './http/openapi.js';
+import { applicationsRoutes } from './http/routes/applications.js';
 import { healthRoutes } from './http/routes/health.js';
 import { oidcRoutes } from './http/routes/oidc.js';
+import { organizationApplicationsRoutes } from './http/routes/organization-applications.js';
+import { organizationInvitationsRoutes } from './http/routes/organization-invitations.js';
+import { organizationRoleScopesRoutes } from './http/routes/organization-role-scopes.js';
+import { organizationRolesRoutes } from './http/routes/organization-roles.js';
+import { organizationScopesRoutes } from './http/routes/organization-scopes.js';
+import { organizationUsersRoutes } from './http/routes/organization-users.js';
+import { organizationsRoutes } from './http/routes/organizations.js';
+import { resourcesRoutes } from './http/routes/resources.js';
+import { roleAssignmentsRoutes } from './http/routes/role-assignments.js';
+import { rolesRoutes } from './http/routes/roles.js';
 import { usersRoutes } from './http/routes/users.js';
+import { hooksRoutes } from './http/routes/hooks.js';
+import { hookLogsRoutes } from './http/routes/hook-logs.js';
+import { experienceRoutes } from './http/routes/experience.js';
+import { experiencePages } from './http/pages/index.js';
 
 /** Paths under /api that answer without a token. */
 const PUBLIC_API_PATHS = new Set(['/api/status']);
+/** The Experience API is the end user's: its credential is the interaction cookie, not a token. */
+const PUBLIC_API_PREFIXES = ['/api/experience/'];
+const isPublicApiPath = (path: string) =>
+  PUBLIC_API_PATHS.has(path) ||
+  path === '/api/experience' ||
+  PUBLIC_API_PREFIXES.some((p) => path.startsWith(p));
 
 /**
  * The whole HTTP surface. It never listens: `main.ts` serves it, tests call `app.request()`.
@@ -42,9 +62,31 @@ export function buildApp(container: Container) {
   app.route('/oidc', oidcRoutes(services.auth));
 
   const auth = requireAccessToken(services.auth);
-  app.use('/api/*', async (c, next) => (PUBLIC_API_PATHS.has(c.req.path) ? next() : auth(c, next)));
+  app.use('/api/*', async (c, next) => (isPublicApiPath(c.req.path) ? next() : auth(c, next)));
   app.route('/api', healthRoutes());
+  const experienceCookies = {
+    ...addressOptions,
+    isSecure: config.endpoint.startsWith('https:'),
+    sessionTtlSeconds: config.experience.sessionTtlSeconds,
+    interactionTtlSeconds: config.experience.interactionTtlSeconds,
+  };
+  app.route('/api', experienceRoutes(services.experience, experienceCookies));
+  // Hosted sign-in, sign-up and password-reset pages (server-rendered, no client JS).
+  app.route('/', experiencePages(services.experience, experienceCookies));
   app.route('/api', usersRoutes(services.users, addressOptions));
+  app.route('/api', applicationsRoutes(services.applications));
+  app.route('/api', resourcesRoutes(services.resources, addressOptions));
+  app.route('/api', rolesRoutes(services.roles, addressOptions));
+  app.route('/api', roleAssignmentsRoutes(services.roleAssignments));
+  app.route('/api', organizationsRoutes(services.organizations, addressOptions));
+  app.route('/api', organizationUsersRoutes(services.organizationUsers, addressOptions));
+  app.route('/api', organizationApplicationsRoutes(services.organizationApplications, addressOptions));
+  app.route('/api', organizationRolesRoutes(services.organizationRoles, addressOptions));
+  app.route('/api', organizationRoleScopesRoutes(services.organizationRoles, addressOptions));
+  app.route('/api', organizationScopesRoutes(services.organizationScopes, addressOptions));
+  app.route('/api', organizationInvitationsRoutes(services.organizationInvitations, addressOptions));
+  app.route('/api', hooksRoutes(services.hooks));
+  app.route('/api', hookLogsRoutes(services.hookLogs));
   // Generated from the same zod schemas that validate the routes, so it cannot drift from them.
   app.doc31('/api/swagger.json', {
     openapi: '3.1.0',

@@ -4,12 +4,45 @@ import { createLogger, type Logger } from './shared/logger.js';
 import { createDatabase, type DatabaseHandle } from './storage/db.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { createApplicationsRepo } from './storage/repos/applications.js';
+import { createDeliveryLogsRepo } from './storage/repos/delivery-logs.js';
 import { createEventsRepo } from './storage/repos/events.js';
+import { createOrganizationInvitationsRepo } from './storage/repos/organization-invitations.js';
+import { createOrganizationMembersRepo } from './storage/repos/organization-members.js';
+import { createOrganizationRolesRepo } from './storage/repos/organization-roles.js';
+import { createOrganizationScopesRepo } from './storage/repos/organization-scopes.js';
+import { createOrganizationsRepo } from './storage/repos/organizations.js';
+import { createResourcesRepo } from './storage/repos/resources.js';
+import { createRolesRepo } from './storage/repos/roles.js';
+import { createHooksRepo } from './storage/repos/hooks.js';
 import { createSettingsRepo } from './storage/repos/settings.js';
 import { createUsersRepo } from './storage/repos/users.js';
+import { createApplicationsService } from './services/applications.js';
 import { createAuthService } from './services/auth.js';
+import { createOrganizationApplicationsService } from './services/organization-applications.js';
+import { createOrganizationInvitationsService } from './services/organization-invitations.js';
+import { createOrganizationRolesService } from './services/organization-roles.js';
+import { createOrganizationScopesService } from './services/organization-scopes.js';
+import { createOrganizationUsersService } from './services/organization-users.js';
+import { createOrganizationsService } from './services/organizations.js';
+import { createResourcesService } from './services/resources.js';
+import { createRoleAssignmentsService } from './services/role-assignments.js';
+import { createRolesService } from './services/roles.js';
+import { createHookLogsService } from './services/hook-logs.js';
+import { createHooksService } from './services/hooks.js';
 import { createRunInTransaction } from './services/transaction.js';
 import { createUsersService } from './services/users.js';
+import { createExperienceService } from './services/experience.js';
+import { createHttpEmailConnector, createLogConnector } from './services/connectors.js';
+import { createExperienceSessionsRepo } from './storage/repos/experience-sessions.js';
+import { createExperienceUsersRepo } from './storage/repos/experience-users.js';
+import { createInteractionsRepo } from './storage/repos/interactions.js';
+import { createSentinelRepo } from './storage/repos/sentinel.js';
+import { createVerificationCodesRepo } from './storage/repos/verification-codes.js';
+import { createDispatcher } from './delivery/dispatcher.js';
+import { createDeliveryEngine } from './delivery/engine.js';
+import { createPgWakeups } from './delivery/pg-listener.js';
+import { createDeliveriesRepo } from './storage/repos/deliveries.js';
+import { DELIVERY_CHANNEL } from './storage/repos/events.js';
 
 export interface ContainerOptions {
   readonly clock?: Clock;
@@ -37,10 +70,48 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     applications: createApplicationsRepo(db),
     users: createUsersRepo(db),
     events: createEventsRepo(db, capabilities),
+    resources: createResourcesRepo(db),
+    roles: createRolesRepo(db),
+    organizations: createOrganizationsRepo(db),
+    organizationMembers: createOrganizationMembersRepo(db),
+    organizationRoles: createOrganizationRolesRepo(db),
+    organizationScopes: createOrganizationScopesRepo(db),
+    organizationInvitations: createOrganizationInvitationsRepo(db),
+    hooks: createHooksRepo(db),
+    deliveryLogs: createDeliveryLogsRepo(db),
+    deliveries: createDeliveriesRepo(db, capabilities),
+    interactions: createInteractionsRepo(db),
+    experienceSessions: createExperienceSessionsRepo(db),
+    experienceUsers: createExperienceUsersRepo(db),
+    verificationCodes: createVerificationCodesRepo(db),
+    sentinel: createSentinelRepo(db),
   };
 
-  // Late-bound: the delivery engine is created after the services that wake it.
-  const wakeListeners = new Set<() => void>();
+  // One outbound HTTP client (keep-alive pool, timeout, SSRF guard) for deliveries and test sends.
+  const dispatcher = createDispatcher({
+    timeoutMs: config.delivery.timeoutMs,
+    allowPrivateTargets: config.delivery.allowPrivateTargets,
+    logger,
+  });
+  // Created here, started only by roles that deliver (main.ts `--role worker|all`).
+  const delivery = {
+    dispatcher,
+    engine: createDeliveryEngine({
+      deliveries: repos.deliveries,
+      sender: dispatcher,
+      config: config.delivery,
+      clock,
+      logger,
+      wakeups:
+        capabilities.listenNotify && database.pgPool
+          ? createPgWakeups(database.pgPool, DELIVERY_CHANNEL, logger)
+          : undefined,
+      isSoleWorker: capabilities.singleWriter,
+    }),
+  };
+
+  // Commits that queued deliveries wake the engine at once (a no-op unless it runs in this process).
+  const wakeListeners = new Set<() => void>([delivery.engine.wake]);
   const runInTransaction = createRunInTransaction({
     db,
     events: repos.events,
@@ -51,6 +122,97 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
   const services = {
     auth: createAuthService({ applications: repos.applications, settings: repos.settings, clock, config }),
     users: createUsersService({ users: repos.users, runInTransaction, clock }),
+    applications: createApplicationsService({ applications: repos.applications, clock }),
+    resources: createResourcesService({ resources: repos.resources, runInTransaction, clock }),
+    roles: createRolesService({
+      roles: repos.roles,
+      resources: repos.resources,
+      users: repos.users,
+      runInTransaction,
+      clock,
+    }),
+    roleAssignments: createRoleAssignmentsService({
+      roles: repos.roles,
+      users: repos.users,
+      runInTransaction,
+      clock,
+    }),
+    organizations: createOrganizationsService({
+      organizations: repos.organizations,
+      members: repos.organizationMembers,
+      users: repos.users,
+      runInTransaction,
+      clock,
+    }),
+    organizationUsers: createOrganizationUsersService({
+      organizations: repos.organizations,
+      members: repos.organizationMembers,
+      organizationRoles: repos.organizationRoles,
+      users: repos.users,
+      runInTransaction,
+      clock,
+    }),
+    organizationApplications: createOrganizationApplicationsService({
+      organizations: repos.organizations,
+      members: repos.organizationMembers,
+      applications: repos.applications,
+      runInTransaction,
+      clock,
+    }),
+    organizationRoles: createOrganizationRolesService({
+      organizationRoles: repos.organizationRoles,
+      organizationScopes: repos.organizationScopes,
+      resources: repos.resources,
+      runInTransaction,
+      clock,
+    }),
+    organizationScopes: createOrganizationScopesService({
+      organizationScopes: repos.organizationScopes,
+      runInTransaction,
+      clock,
+    }),
+    organizationInvitations: createOrganizationInvitationsService({
+      invitations: repos.organizationInvitations,
+      organizations: repos.organizations,
+      members: repos.organizationMembers,
+      organizationRoles: repos.organizationRoles,
+      users: repos.users,
+      runInTransaction,
+      clock,
+    }),
+    hooks: createHooksService({
+      hooks: repos.hooks,
+      deliveryLogs: repos.deliveryLogs,
+      runInTransaction,
+      clock,
+      sender: delivery.dispatcher,
+      signingKeyGraceSeconds: config.delivery.signingKeyGraceSeconds,
+    }),
+    hookLogs: createHookLogsService({ deliveryLogs: repos.deliveryLogs, clock }),
+    experience: createExperienceService({
+      interactions: repos.interactions,
+      sessions: repos.experienceSessions,
+      applications: repos.applications,
+      users: repos.users,
+      experienceUsers: repos.experienceUsers,
+      verificationCodes: repos.verificationCodes,
+      sentinel: repos.sentinel,
+      // Without a configured email service, codes go to the log (development only; start-up warns).
+      connector: config.experience.emailConnector
+        ? createHttpEmailConnector(config.experience.emailConnector)
+        : createLogConnector(logger),
+      runInTransaction,
+      clock,
+      settings: {
+        sentinelPolicy: config.experience.lockout,
+        sendRatePolicy: config.experience.codeSendLimit,
+        passwordPolicy: { minLength: config.experience.passwordMinLength },
+        codeTtlSeconds: config.experience.codeTtlSeconds,
+        sessionTtlSeconds: config.experience.sessionTtlSeconds,
+        interactionTtlSeconds: config.experience.interactionTtlSeconds,
+        endpoint: config.endpoint,
+      },
+    }),
   };
 
   return {
@@ -60,6 +222,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     database,
     repos,
     services,
+    delivery,
     /** Registers a callback run after every commit that queued deliveries. */
     onDeliveriesQueued(listener: () => void): () => void {
       wakeListeners.add(listener);
@@ -67,11 +230,18 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     },
     /** Migrates the database and loads server keys; call once before serving. */
     async init(): Promise<void> {
-      const applied = await migrateToLatest(db.withoutPlugins());
+      const applied = await migrateToLatest(db.withoutPlugins(), { pgSchema: options.pgSchema });
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
+      if (!config.experience.emailConnector) {
+        logger.warn(
+          'verification codes are written to this log (development connector); set IDHOOKS_EMAIL_CONNECTOR_URL before real users sign up',
+        );
+      }
       await services.auth.init();
     },
     async close(): Promise<void> {
+      await delivery.engine.stop();
+      await delivery.dispatcher.close();
       await database.destroy();
     },
   };

@@ -1,15 +1,20 @@
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from './config/index.js';
-import { createContainer } from './container.js';
+import { createContainer, type Container } from './container.js';
 import { buildApp } from './app.js';
 import { createDatabase } from './storage/db.js';
+import { sqliteFilename } from './storage/dialects/sqlite.js';
 import { migrateToLatest } from './storage/migrate.js';
+import { acquireSqliteWorkerLock, WorkerLockError, type WorkerLock } from './delivery/worker-lock.js';
 
 const USAGE = `Usage: idhooks <command>
 
 Commands:
-  start     migrate the database, then serve the API and deliver webhooks
+  start [--role all|api|worker]
+            migrate the database, then serve the API (api), deliver webhooks (worker), or both (all,
+            the default). On PostgreSQL any number of api and worker processes may share a database;
+            SQLite allows one worker.
   migrate   apply pending database migrations and exit
 
 Configuration comes from environment variables; see the README.`;
@@ -26,16 +31,15 @@ function printAdminCredentials(clientId: string, secret: string, resource: strin
   );
 }
 
-async function start() {
-  const config = loadConfig();
-  const container = createContainer(config);
-  await container.init();
-  const admin = await container.services.auth.ensureAdminApplication();
-  if (admin.generatedSecret)
-    printAdminCredentials(admin.clientId, admin.generatedSecret, config.managementApiResource);
+const ROLES = ['all', 'api', 'worker'] as const;
+type Role = (typeof ROLES)[number];
 
+type Server = ReturnType<typeof serve>;
+
+function serveApi(container: Container): Server {
+  const { config } = container;
   const app = buildApp(container);
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  return serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     container.logger.info(
       {
         address: info.address,
@@ -46,26 +50,81 @@ async function start() {
       `idhooks listening on http://${config.host}:${info.port}`,
     );
   });
+}
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+/** Past this, a stop that is still waiting (a client holding a request open) gives up. */
+const FORCED_EXIT_MS = 30_000;
+
+/** What a running `start` holds; filled in as start-up proceeds. */
+interface Running {
+  server?: Server;
+  lock?: WorkerLock;
+}
+
+/**
+ * SIGTERM/SIGINT: stop accepting connections and claiming deliveries at once, let requests and
+ * in-flight deliveries finish (the engine bounds its wait and hands back unfinished leases),
+ * close the database, exit 0. Installed before start-up so a signal during it also stops cleanly.
+ */
+function stopOnSignals(container: Container, running: Running): { readonly isStopping: () => boolean } {
+  let isStopping = false;
+  const stop = async (signal: string) => {
+    if (isStopping) return;
+    isStopping = true;
     container.logger.info({ signal }, 'stopping');
-    server.close(async () => {
-      await container.close();
-      process.exit(0);
-    });
+    setTimeout(() => {
+      container.logger.error({ afterMs: FORCED_EXIT_MS }, 'stop took too long; exiting anyway');
+      process.exit(1);
+    }, FORCED_EXIT_MS).unref();
+    const { server, lock } = running;
+    const httpClosed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await Promise.all([httpClosed, container.delivery.engine.stop()]);
+    await container.close();
+    lock?.release();
+    process.exit(0);
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  return { isStopping: () => isStopping };
+}
+
+async function start(role: Role) {
+  const config = loadConfig();
+  const container = createContainer(config, { pgSchema: config.pgSchema });
+  const running: Running = {};
+  const signals = stopOnSignals(container, running);
+  const isWorker = role !== 'api';
+  // Taken before anything else, so a refused second worker changes nothing.
+  if (isWorker && container.database.capabilities.singleWriter) {
+    running.lock = acquireSqliteWorkerLock(sqliteFilename(config.databaseUrl));
+  }
+  await container.init();
+  if (role !== 'worker' && !signals.isStopping()) {
+    const admin = await container.services.auth.ensureAdminApplication();
+    if (admin.generatedSecret)
+      printAdminCredentials(admin.clientId, admin.generatedSecret, config.managementApiResource);
+    running.server = serveApi(container);
+  }
+  if (isWorker && !signals.isStopping()) await container.delivery.engine.start();
+  container.logger.info({ role }, `idhooks started (role ${role})`);
+}
+
+function parseRole(value: unknown): Role {
+  const role = value ?? 'all';
+  if (ROLES.includes(role as Role)) return role as Role;
+  process.stderr.write(`Unknown role "${String(role)}"; use --role all, api or worker.\n\n${USAGE}\n`);
+  process.exit(2);
 }
 
 async function migrate() {
   const config = loadConfig();
-  const database = createDatabase({ url: config.databaseUrl, sqliteSynchronous: config.sqliteSynchronous });
+  const database = createDatabase({
+    url: config.databaseUrl,
+    sqliteSynchronous: config.sqliteSynchronous,
+    pgSchema: config.pgSchema,
+  });
   try {
-    const applied = await migrateToLatest(database.db.withoutPlugins());
+    const applied = await migrateToLatest(database.db.withoutPlugins(), { pgSchema: config.pgSchema });
     process.stdout.write(
       applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n',
     );
@@ -75,16 +134,20 @@ async function migrate() {
 }
 
 async function main() {
-  const { positionals } = parseArgs({ allowPositionals: true, strict: false });
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    strict: false,
+    options: { role: { type: 'string' } },
+  });
   const command = positionals[0] ?? 'start';
-  if (command === 'start') return start();
+  if (command === 'start') return start(parseRole(values.role));
   if (command === 'migrate') return migrate();
   process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
   process.exit(2);
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof WorkerLockError) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(

@@ -6,13 +6,21 @@ import { LOG_LEVELS } from '../shared/logger.js';
  * configuration table; a bad value stops start-up with a message naming the variable.
  */
 
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+// Digits only: `z.coerce.number()` would also take `0x10`, `1e3` or ` 80` and quietly read them as numbers.
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 
 const secondsList = z.string().transform((value, ctx) => {
   const trimmed = value.trim();
   if (trimmed === '') return [];
-  const parts = trimmed.split(',').map((part) => Number(part.trim()));
-  if (parts.some((n) => !Number.isFinite(n) || n < 0)) {
+  const raw = trimmed.split(',').map((part) => part.trim());
+  // An empty entry ("5,,300") would otherwise read as 0 seconds: an immediate, unintended retry.
+  const parts = raw.map((part) => (/^\d+(\.\d+)?$/.test(part) ? Number(part) : Number.NaN));
+  if (parts.some((n) => !Number.isFinite(n))) {
     ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of non-negative seconds' });
     return z.NEVER;
   }
@@ -20,19 +28,25 @@ const secondsList = z.string().transform((value, ctx) => {
 });
 
 const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .string()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no']))
   .transform((value) => ['true', '1', 'yes'].includes(value));
 
 const envSchema = z.object({
   DATABASE_URL: z
     .string()
     .default('sqlite:./data/idhooks.db')
-    .refine((url) => /^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(url), {
+    .refine((url) => /^(sqlite:.|postgres:\/\/|postgresql:\/\/)/.test(url), {
       message: 'must start with sqlite: (a file path or :memory:) or postgres://',
     }),
   PORT: integer(0, 65_535).default(3001),
   HOST: z.string().min(1).default('127.0.0.1'),
-  IDHOOKS_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  // The resource indicator is `${endpoint}/api`: a query or fragment would end up in the middle of it.
+  IDHOOKS_ENDPOINT: z
+    .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+    .refine((url) => !/[?#]/.test(url), { message: 'must not contain a query or fragment' })
+    .optional(),
   IDHOOKS_ADMIN_CLIENT_ID: z
     .string()
     .regex(/^[\w-]{1,128}$/, 'must be 1-128 letters, digits, _ or -')
@@ -43,6 +57,11 @@ const envSchema = z.object({
   IDHOOKS_ACCESS_TOKEN_TTL_SECONDS: integer(60, 86_400).default(3600),
   IDHOOKS_TRUST_PROXY: booleanFlag.default(false),
   IDHOOKS_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  // A plain identifier: it is placed in the connection's search_path.
+  IDHOOKS_PG_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase PostgreSQL identifier (letters, digits, _)')
+    .optional(),
   IDHOOKS_RETRY_SCHEDULE: secondsList.default([5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
   IDHOOKS_DELIVERY_TIMEOUT_MS: integer(100, 120_000).default(10_000),
   IDHOOKS_DELIVERY_CONCURRENCY: integer(1, 10_000).default(256),
@@ -50,6 +69,22 @@ const envSchema = z.object({
   IDHOOKS_DELIVERY_POLL_MS: integer(10, 60_000).default(1000),
   IDHOOKS_ALLOW_PRIVATE_TARGETS: z.string().default(''),
   IDHOOKS_RETENTION_DAYS: integer(1, 3650).default(14),
+  // Up to 30 days: a longer overlap would keep a possibly leaked key valid for too long.
+  IDHOOKS_SIGNING_KEY_GRACE_SECONDS: integer(0, 2_592_000).default(86_400),
+  // Sign-in experience (README "Sign-up and sign-in"). Lockout defaults are Logto's sentinel policy.
+  IDHOOKS_LOCKOUT_MAX_ATTEMPTS: integer(1, 10_000).default(100),
+  IDHOOKS_LOCKOUT_MINUTES: integer(1, 7 * 24 * 60).default(60),
+  IDHOOKS_CODE_SEND_LIMIT: integer(1, 10_000).default(10),
+  IDHOOKS_CODE_SEND_WINDOW_SECONDS: integer(1, 86_400).default(600),
+  IDHOOKS_CODE_TTL_SECONDS: integer(60, 86_400).default(600),
+  // Below 8 a password is guessable within the lockout budget; NIST SP 800-63B's floor is 8.
+  IDHOOKS_PASSWORD_MIN_LENGTH: integer(8, 256).default(8),
+  IDHOOKS_SESSION_TTL_SECONDS: integer(60, 31_536_000).default(1_209_600),
+  IDHOOKS_INTERACTION_TTL_SECONDS: integer(60, 86_400).default(3600),
+  IDHOOKS_EMAIL_CONNECTOR_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+    .optional(),
+  IDHOOKS_EMAIL_CONNECTOR_AUTHORIZATION: z.string().optional(),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -69,6 +104,8 @@ export interface Config {
   readonly accessTokenTtlSeconds: number;
   readonly trustProxy: boolean;
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
+  /** PostgreSQL schema to work in instead of the server's default search_path (one database, several installs). */
+  readonly pgSchema: string | undefined;
   readonly delivery: {
     readonly retryScheduleSeconds: readonly number[];
     readonly timeoutMs: number;
@@ -77,7 +114,24 @@ export interface Config {
     readonly pollMs: number;
     readonly allowPrivateTargets: string;
     readonly retentionDays: number;
+    /** How long a regenerated signing key's predecessor keeps signing `webhook-signature`. */
+    readonly signingKeyGraceSeconds: number;
   };
+  /** The end-user sign-in experience (hosted pages and the Experience API). */
+  readonly experience: ExperienceConfig;
+}
+
+export interface ExperienceConfig {
+  /** Failed verifications per identifier that lock it, and for how long (minutes). */
+  readonly lockout: { readonly maxAttempts: number; readonly lockoutMinutes: number };
+  /** Verification codes per recipient per window. */
+  readonly codeSendLimit: { readonly maxSends: number; readonly windowSeconds: number };
+  readonly codeTtlSeconds: number;
+  readonly passwordMinLength: number;
+  readonly sessionTtlSeconds: number;
+  readonly interactionTtlSeconds: number;
+  /** Where codes are POSTed; undefined means the development connector (codes go to the log). */
+  readonly emailConnector: { readonly url: string; readonly authorization: string | undefined } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +167,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     accessTokenTtlSeconds: e.IDHOOKS_ACCESS_TOKEN_TTL_SECONDS,
     trustProxy: e.IDHOOKS_TRUST_PROXY,
     sqliteSynchronous: e.IDHOOKS_SQLITE_SYNCHRONOUS,
+    pgSchema: e.IDHOOKS_PG_SCHEMA,
     delivery: Object.freeze({
       retryScheduleSeconds: Object.freeze(e.IDHOOKS_RETRY_SCHEDULE),
       timeoutMs: e.IDHOOKS_DELIVERY_TIMEOUT_MS,
@@ -121,6 +176,27 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       pollMs: e.IDHOOKS_DELIVERY_POLL_MS,
       allowPrivateTargets: e.IDHOOKS_ALLOW_PRIVATE_TARGETS,
       retentionDays: e.IDHOOKS_RETENTION_DAYS,
+      signingKeyGraceSeconds: e.IDHOOKS_SIGNING_KEY_GRACE_SECONDS,
+    }),
+    experience: Object.freeze({
+      lockout: Object.freeze({
+        maxAttempts: e.IDHOOKS_LOCKOUT_MAX_ATTEMPTS,
+        lockoutMinutes: e.IDHOOKS_LOCKOUT_MINUTES,
+      }),
+      codeSendLimit: Object.freeze({
+        maxSends: e.IDHOOKS_CODE_SEND_LIMIT,
+        windowSeconds: e.IDHOOKS_CODE_SEND_WINDOW_SECONDS,
+      }),
+      codeTtlSeconds: e.IDHOOKS_CODE_TTL_SECONDS,
+      passwordMinLength: e.IDHOOKS_PASSWORD_MIN_LENGTH,
+      sessionTtlSeconds: e.IDHOOKS_SESSION_TTL_SECONDS,
+      interactionTtlSeconds: e.IDHOOKS_INTERACTION_TTL_SECONDS,
+      emailConnector: e.IDHOOKS_EMAIL_CONNECTOR_URL
+        ? Object.freeze({
+            url: e.IDHOOKS_EMAIL_CONNECTOR_URL,
+            authorization: e.IDHOOKS_EMAIL_CONNECTOR_AUTHORIZATION,
+          })
+        : undefined,
     }),
   };
   return Object.freeze(config);

@@ -1,6 +1,46 @@
+import { z } from 'zod';
+
 /** Logto's application types. `Protected` and `SAML` exist in Logto but nothing here serves them. */
 export const APPLICATION_TYPES = ['Native', 'SPA', 'Traditional', 'MachineToMachine'] as const;
 export type ApplicationType = (typeof APPLICATION_TYPES)[number];
+
+/**
+ * Types that can keep a secret and therefore get one on creation. Native and single-page apps are
+ * public clients (RFC 6749 §2.1): a secret shipped inside them would not be secret. Only
+ * MachineToMachine secrets are accepted at `/oidc/token` (client credentials).
+ */
+export const CONFIDENTIAL_APPLICATION_TYPES: readonly ApplicationType[] = ['Traditional', 'MachineToMachine'];
+
+/** A redirect URI: any absolute URI, custom schemes included (native apps use `io.app://cb`). */
+const uriSchema = z
+  .string()
+  .max(2048)
+  .refine((value) => URL.canParse(value), 'must be an absolute URI');
+
+/** Logto's `oidcClientMetadata`; the two URI lists are always present. */
+export const oidcClientMetadataSchema = z.strictObject({
+  redirectUris: z.array(uriSchema),
+  postLogoutRedirectUris: z.array(uriSchema),
+  backchannelLogoutUri: z.url().optional(),
+  backchannelLogoutSessionRequired: z.boolean().optional(),
+  logoUri: z.string().optional(),
+});
+export type OidcClientMetadata = z.infer<typeof oidcClientMetadataSchema>;
+
+/** Logto's `customClientMetadata`: token lifetimes and CORS, all optional. */
+export const customClientMetadataSchema = z.strictObject({
+  corsAllowedOrigins: z.array(z.string()).optional(),
+  idTokenTtl: z.number().int().positive().optional(),
+  refreshTokenTtl: z.number().int().positive().optional(),
+  refreshTokenTtlInDays: z.number().int().min(1).max(180).optional(),
+  tenantId: z.string().optional(),
+  alwaysIssueRefreshToken: z.boolean().optional(),
+  rotateRefreshToken: z.boolean().optional(),
+  allowTokenExchange: z.boolean().optional(),
+  isDeviceFlow: z.boolean().optional(),
+  maxAllowedGrants: z.number().int().positive().optional(),
+});
+export type CustomClientMetadata = z.infer<typeof customClientMetadataSchema>;
 
 export interface Application {
   readonly tenantId: string;
@@ -8,11 +48,32 @@ export interface Application {
   readonly name: string;
   readonly description: string | null;
   readonly type: ApplicationType;
-  readonly oidcClientMetadata: { redirectUris: string[]; postLogoutRedirectUris: string[] };
-  readonly customClientMetadata: Record<string, unknown>;
+  readonly oidcClientMetadata: OidcClientMetadata;
+  readonly customClientMetadata: CustomClientMetadata;
+  readonly customData: Record<string, unknown>;
   readonly isThirdParty: boolean;
   readonly createdAt: number;
 }
+
+/**
+ * The Management API's application, in Logto's key order. `protectedAppMetadata` is always `null`
+ * (Protected apps are a Logto Cloud feature) and app-level access control does not exist here.
+ */
+export const toApplicationResponse = (app: Application) => ({
+  tenantId: app.tenantId,
+  id: app.id,
+  name: app.name,
+  description: app.description,
+  type: app.type,
+  oidcClientMetadata: app.oidcClientMetadata,
+  customClientMetadata: app.customClientMetadata,
+  protectedAppMetadata: null,
+  customData: app.customData,
+  isThirdParty: app.isThirdParty,
+  appLevelAccessControlEnabled: false,
+  createdAt: app.createdAt,
+});
+export type ApplicationResponse = ReturnType<typeof toApplicationResponse>;
 
 /** The `application` object of webhook payloads (contract §5.2): four fields, never secrets. */
 export const applicationSummary = (app: Application) => ({

@@ -4,13 +4,25 @@ import { AppError } from '../shared/errors.js';
 import { newSecret, newStandardId } from '../shared/ids.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../shared/passwords.js';
 import type { Clock } from '../shared/clock.js';
-import type { ApplicationsRepo } from '../storage/repos/applications.js';
+import type { ApplicationRecord, ApplicationsRepo } from '../storage/repos/applications.js';
 import type { SettingsRepo } from '../storage/repos/settings.js';
 
 /** Logto OSS's fixed Management API indicator, accepted so existing Logto scripts work unchanged. */
 export const LOGTO_OSS_MANAGEMENT_API_RESOURCE = 'https://default.logto.app/api';
 export const MANAGEMENT_API_SCOPE = 'all';
 const SIGNING_KEY_SETTING = 'oidc.access_token_hs256_key';
+/**
+ * RFC 9068's access-token type, required on verification so that no other JWT signed with the same
+ * key (a future session or ID token) can be replayed as a Management API token.
+ */
+const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+/**
+ * Which applications may get a Management API token. Any other machine-to-machine application (one
+ * created through `POST /api/applications`) is refused, as in Logto, where such an application needs
+ * a role granting the Management API's `all` scope first. Extend this when M2M roles can grant it.
+ */
+const canUseManagementApi = (app: ApplicationRecord) => app.isAdmin;
 
 export interface AuthConfig {
   readonly endpoint: string;
@@ -89,16 +101,29 @@ export function createAuthService({ applications, settings, clock, config }: Aut
       if (adminClientId && adminClientSecret) {
         const existing = await applications.findApplicationById(adminClientId);
         if (!existing) {
-          await applications.insertApplication({
-            id: adminClientId,
-            name: 'idhooks admin',
-            description: 'Management API access for operators (from IDHOOKS_ADMIN_CLIENT_ID).',
-            type: 'MachineToMachine',
-            secretHash: await hashPassword(adminClientSecret),
-            oidcClientMetadata: { redirectUris: [], postLogoutRedirectUris: [] },
-            isAdmin: true,
-            createdAt: clock.now(),
-          });
+          try {
+            await applications.insertApplication({
+              id: adminClientId,
+              name: 'idhooks admin',
+              description: 'Management API access for operators (from IDHOOKS_ADMIN_CLIENT_ID).',
+              type: 'MachineToMachine',
+              secretHash: await hashPassword(adminClientSecret),
+              oidcClientMetadata: { redirectUris: [], postLogoutRedirectUris: [] },
+              isAdmin: true,
+              createdAt: clock.now(),
+            });
+          } catch (error) {
+            // Several processes starting at once with the same configuration: one insert wins and the
+            // others hit the primary key. Theirs has the same secret, so use it instead of crashing.
+            if (!(await applications.findApplicationById(adminClientId))) throw error;
+          }
+        } else if (!existing.isAdmin || existing.type !== 'MachineToMachine') {
+          // Taking over an ordinary application would hand it the Management API (or, for a
+          // non-M2M one, produce credentials that can never get a token): refuse at start-up.
+          throw new Error(
+            `IDHOOKS_ADMIN_CLIENT_ID names the application ${adminClientId}, which is not an admin ` +
+              'machine-to-machine application; choose an id no application uses yet.',
+          );
         } else if (!existing.secretHash || !(await verifyPassword(existing.secretHash, adminClientSecret))) {
           await applications.updateApplicationSecret(adminClientId, await hashPassword(adminClientSecret));
         }
@@ -121,13 +146,16 @@ export function createAuthService({ applications, settings, clock, config }: Aut
       return { clientId, generatedSecret: secret };
     },
 
-    /** Checks a client id and secret; the same work is done whether or not the client exists. */
-    async authenticateClient(clientId: string, clientSecret: string): Promise<boolean> {
+    /**
+     * Checks a client id and secret and returns the application, or undefined. The same work is done
+     * whether or not the client exists, so timing does not reveal which client ids are real.
+     */
+    async authenticateClient(clientId: string, clientSecret: string): Promise<ApplicationRecord | undefined> {
       const app = await applications.findApplicationById(clientId);
-      const hash =
-        app?.type === 'MachineToMachine' && app.secretHash ? app.secretHash : await dummyPasswordHash();
+      const isM2m = app?.type === 'MachineToMachine' && !!app.secretHash;
+      const hash = isM2m && app.secretHash ? app.secretHash : await dummyPasswordHash();
       const isValid = await verifyPassword(hash, clientSecret);
-      return isValid && app?.type === 'MachineToMachine';
+      return isValid && isM2m ? app : undefined;
     },
 
     async issueToken(request: TokenRequest): Promise<TokenResponse> {
@@ -143,9 +171,8 @@ export function createAuthService({ applications, settings, clock, config }: Aut
             'Client authentication failed: send client_id and client_secret (in the body or HTTP Basic).',
         });
       }
-      if (!(await this.authenticateClient(request.clientId, request.clientSecret))) {
-        throw new AppError('oidc.invalid_client');
-      }
+      const client = await this.authenticateClient(request.clientId, request.clientSecret);
+      if (!client) throw new AppError('oidc.invalid_client');
       if (!request.resource) {
         throw new AppError('oidc.invalid_target', {
           message: `resource is required; use ${config.managementApiResource}.`,
@@ -154,13 +181,19 @@ export function createAuthService({ applications, settings, clock, config }: Aut
       if (!audiences.includes(request.resource)) {
         throw new AppError('oidc.invalid_target', { params: { resource: request.resource } });
       }
-      const scope = request.scope ?? MANAGEMENT_API_SCOPE;
-      if (scope.split(' ').some((s) => s !== MANAGEMENT_API_SCOPE)) {
-        throw new AppError('oidc.invalid_scope', { params: { scope } });
+      // A missing or blank scope means the default, `all`, as for Logto's Management API.
+      const scopes = (request.scope ?? '').split(/\s+/).filter(Boolean);
+      if (scopes.some((s) => s !== MANAGEMENT_API_SCOPE)) {
+        throw new AppError('oidc.invalid_scope', { params: { scope: request.scope ?? '' } });
+      }
+      if (!canUseManagementApi(client)) {
+        throw new AppError('oidc.invalid_scope', {
+          message: `Application ${client.id} has no access to the Management API; use the admin application's credentials.`,
+        });
       }
       const issuedAt = Math.floor(clock.now() / 1000);
       const token = await new SignJWT({ client_id: request.clientId, scope: MANAGEMENT_API_SCOPE })
-        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+        .setProtectedHeader({ alg: 'HS256', typ: ACCESS_TOKEN_TYPE })
         .setIssuer(issuer)
         .setSubject(request.clientId)
         .setAudience(request.resource)
@@ -183,6 +216,9 @@ export function createAuthService({ applications, settings, clock, config }: Aut
           algorithms: ['HS256'],
           issuer,
           audience: audiences,
+          typ: ACCESS_TOKEN_TYPE,
+          // jose checks `exp` only when present: a token without one must not be valid forever.
+          requiredClaims: ['exp', 'iat', 'sub'],
           currentDate: new Date(clock.now()),
         });
         const scope = typeof payload.scope === 'string' ? payload.scope : '';

@@ -44,11 +44,67 @@ export const ERROR_CODES = {
   'entity.not_exists_with_id': { status: 404, message: 'The {{name}} with ID `{{id}}` does not exist.' },
   'entity.not_exists': { status: 404, message: 'The {{name}} does not exist.' },
   'entity.not_found': { status: 404, message: 'The entity does not exist.' },
+  'entity.relation_foreign_key_not_found': {
+    status: 422,
+    message:
+      'Cannot find one or more foreign keys. Please check the input and ensure that all referenced entities exist.',
+  },
+  'entity.unique_integrity_violation': {
+    status: 422,
+    message: 'The entity already exists. Please check the input and try again.',
+  },
+  'request.invalid_input': { status: 422, message: 'Input is invalid. {{details}}' },
   'user.username_already_in_use': { status: 422, message: 'This username is already in use.' },
   'user.email_already_in_use': { status: 422, message: 'This email is associated with an existing account.' },
   'user.phone_already_in_use': {
     status: 422,
     message: 'This phone number is associated with an existing account.',
+  },
+  'user.invalid_role_type': {
+    status: 422,
+    message: 'Invalid role type, can not assign machine-to-machine role to user.',
+  },
+  'application.invalid_type': {
+    status: 422,
+    message: 'Only machine to machine applications can have associated roles.',
+  },
+  'application.invalid_third_party_application_type': {
+    status: 400,
+    message: 'Only traditional web applications can be marked as a third-party app.',
+  },
+  'application.cannot_delete_admin_application': {
+    status: 422,
+    message:
+      'The admin application cannot be deleted: it is how operators reach the Management API. Create another machine-to-machine application first if you want to stop using it, and rotate its secret through IDHOOKS_ADMIN_CLIENT_SECRET.',
+  },
+  'resource.resource_identifier_in_use': {
+    status: 422,
+    message: 'The API identifier {{indicator}} is already in use',
+  },
+  'scope.name_exists': { status: 422, message: 'The scope name {{name}} is already in use' },
+  'scope.name_with_space': { status: 400, message: 'The name of the scope cannot contain any spaces.' },
+  'role.name_in_use': { status: 422, message: 'This role name {{name}} is already in use' },
+  'role.scope_exists': {
+    status: 422,
+    message: 'The scope id {{scopeId}} has already been added to this role',
+  },
+  'role.user_exists': { status: 422, message: 'The user id {{userId}} is already been added to this role' },
+  'organization.require_membership': {
+    status: 422,
+    message: 'The user must be a member of the organization to proceed.',
+  },
+  'organization.roles.invalid_scope_ids': {
+    status: 422,
+    message: 'The organization scope IDs are not valid.',
+  },
+  'organization.roles.invalid_resource_scope_ids': {
+    status: 422,
+    message: 'The resource scope IDs are not valid.',
+  },
+  'connector.not_found': {
+    status: 501,
+    message:
+      'Cannot find any available connector for type: {{type}}. idhooks sends no email; create the invitation with messagePayload false and deliver the link yourself.',
   },
   'hook.missing_events': { status: 400, message: 'You need to provide at least one event.' },
   'hook.event_not_available': { status: 400, message: '{{reason}}' },
@@ -56,6 +112,80 @@ export const ERROR_CODES = {
   'hook.endpoint_responded_with_error': { status: 422, message: 'Endpoint responded with error.' },
   'hook.send_test_payload_failed': { status: 422, message: 'Failed to send test payload: {{message}}' },
   'log.invalid_time_window': { status: 400, message: 'The start time must not be later than the end time.' },
+  // Sign-in experience (Experience API and hosted pages): Logto's codes and statuses.
+  'session.not_found': { status: 404, message: 'Session not found. Please go back and sign in again.' },
+  'session.interaction_not_found': {
+    status: 404,
+    message: 'Interaction session not found. Please go back and start the session again.',
+  },
+  'session.invalid_interaction_type': {
+    status: 400,
+    message: 'This operation is not supported for the current interaction. Please start a new session.',
+  },
+  'session.not_supported_for_forgot_password': {
+    status: 400,
+    message: 'This operation is not supported for forgot password.',
+  },
+  'session.invalid_credentials': {
+    status: 422,
+    message: 'Incorrect account or password. Please check your input.',
+  },
+  'session.verification_blocked_too_many_attempts': {
+    status: 400,
+    message: 'Too many attempts in a short time. Please try again in {{minutes}} minutes.',
+  },
+  'session.verification_session_not_found': {
+    status: 404,
+    message: 'The verification was not successful. Restart the verification flow and try again.',
+  },
+  'session.verification_failed': {
+    status: 400,
+    message: 'The verification was not successful. Restart the verification flow and try again.',
+  },
+  'session.identifier_not_found': {
+    status: 404,
+    message: 'User identifier not found. Please go back and sign in again.',
+  },
+  'session.identity_conflict': {
+    status: 409,
+    message: 'The interaction has already been identified with a different user account.',
+  },
+  'user.user_not_exist': { status: 404, message: 'User with {{identifier}} does not exist.' },
+  'user.suspended': { status: 401, message: 'This account is suspended.' },
+  'user.same_password': { status: 422, message: 'New password cannot be the same as your old password.' },
+  'user.missing_profile': {
+    status: 422,
+    message: 'You need to provide additional info before signing-in.',
+  },
+  'password.rejected': {
+    status: 422,
+    message: 'Password rejected. Please check if your password meets the requirements.',
+  },
+  'verification_code.not_found': {
+    status: 400,
+    message: 'Verification code not found. Please send verification code first.',
+  },
+  'verification_code.email_mismatch': {
+    status: 400,
+    message: 'Email mismatch. Please request a new verification code.',
+  },
+  'verification_code.code_mismatch': { status: 400, message: 'Invalid verification code.' },
+  'verification_code.expired': {
+    status: 400,
+    message: 'Verification code has expired. Please request a new verification code.',
+  },
+  'verification_code.exceed_max_try': {
+    status: 400,
+    message: 'Verification code retries limitation exceeded. Please request a new verification code.',
+  },
+  'request.message_rate_limited': {
+    status: 429,
+    message: 'Too many messages sent to this recipient. Please try again later.',
+  },
+  'connector.general': {
+    status: 502,
+    message: 'The {{connector}} connector could not send the message: {{reason}}',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -27,5 +27,25 @@ export const newStandardId = () => randomString(21, LOWER_ALNUM);
 export const newSecret = () => randomString(32, ALNUM);
 
 export type RecordPrefix = 'evt' | 'dlv' | 'att' | 'req';
-/** Ids of our own records carry their type, so a log line or a support ticket says what it is. */
-export const newRecordId = (prefix: RecordPrefix) => `${prefix}_${randomString(21, LOWER_ALNUM)}`;
+
+let lastMs = 0;
+let sequence = 0;
+
+/**
+ * Ids of our own records carry their type, so a log line or a support ticket says what it is, and
+ * sort in creation order within a process: 9 base-36 digits of epoch ms (fixed width until the
+ * year 5138), a 2-digit sequence for ids made in the same millisecond, then 10 random characters.
+ * The two events of one transaction (e.g. `User.Data.Updated` then `PostResetPassword`) therefore
+ * keep their order wherever rows are ordered by time and id.
+ */
+export function newRecordId(prefix: RecordPrefix, now = Date.now()): string {
+  if (now > lastMs) {
+    lastMs = now;
+    sequence = 0;
+  } else {
+    sequence = Math.min(sequence + 1, 36 * 36 - 1);
+  }
+  const time = lastMs.toString(36).padStart(9, '0');
+  const seq = sequence.toString(36).padStart(2, '0');
+  return `${prefix}_${time}${seq}${randomString(10, LOWER_ALNUM)}`;
+}

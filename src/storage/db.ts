@@ -30,6 +30,7 @@ export interface ApplicationsTable {
   customClientMetadata: JsonText;
   isThirdParty: SqlBool;
   isAdmin: SqlBool;
+  customData: ColumnType<JsonText, JsonText | undefined, JsonText>;
   createdAt: number;
 }
 
@@ -53,6 +54,77 @@ export interface UsersTable {
   createdAt: number;
   updatedAt: number;
 }
+
+export interface ResourcesTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  name: string;
+  indicator: string;
+  isDefault: SqlBool;
+  accessTokenTtl: number;
+  createdAt: number;
+}
+
+export interface ScopesTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  resourceId: string;
+  name: string;
+  description: string | null;
+  createdAt: number;
+}
+
+export interface RolesTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  name: string;
+  description: string;
+  type: string;
+  isDefault: SqlBool;
+  createdAt: number;
+}
+
+export interface OrganizationsTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  name: string;
+  description: string | null;
+  customData: JsonText;
+  isMfaRequired: SqlBool;
+  color: JsonText;
+  branding: JsonText;
+  customCss: string | null;
+  createdAt: number;
+}
+
+/** `organization_scopes` and `organization_roles` (the latter adds `type`). */
+export interface OrganizationScopesTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  name: string;
+  description: string | null;
+  createdAt: number;
+}
+
+export interface OrganizationRolesTable extends OrganizationScopesTable {
+  type: string;
+}
+
+export interface OrganizationInvitationsTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  inviterId: string | null;
+  invitee: string;
+  acceptedUserId: string | null;
+  organizationId: string;
+  status: string;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+}
+
+/** A many-to-many row; the two id columns are named per table in {@link Database}. */
+type Relation<L extends string, R extends string> = Record<L | R, string> & { createdAt: number };
 
 export interface HooksTable {
   tenantId: ColumnType<string, string | undefined, never>;
@@ -118,6 +190,55 @@ export interface DeliveryAttemptsTable {
   nextAttemptAt: number | null;
 }
 
+/** A browser's sign-in session; `id` is the payloads' `sessionId`, the cookie holds a token. */
+export interface ExperienceSessionsTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  tokenHash: string;
+  userId: string | null;
+  signedInAt: number | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** One sign-in, sign-up or password-reset interaction; `state` is its JSON `InteractionState`. */
+export interface InteractionsTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  tokenHash: string;
+  sessionId: string;
+  applicationId: string | null;
+  interactionEvent: string | null;
+  state: JsonText;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+}
+
+export interface VerificationCodesTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  interactionId: string;
+  recipient: string;
+  interactionEvent: string;
+  codeHash: string;
+  attempts: number;
+  createdAt: number;
+  expiresAt: number;
+  verifiedAt: number | null;
+}
+
+export interface SentinelActivitiesTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  targetType: string;
+  targetValue: string;
+  action: string;
+  result: string;
+  lockedUntil: number | null;
+  createdAt: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   applications: ApplicationsTable;
@@ -127,6 +248,25 @@ export interface Database {
   events: EventsTable;
   deliveries: DeliveriesTable;
   deliveryAttempts: DeliveryAttemptsTable;
+  resources: ResourcesTable;
+  scopes: ScopesTable;
+  roles: RolesTable;
+  rolesScopes: Relation<'roleId', 'scopeId'>;
+  usersRoles: Relation<'userId', 'roleId'>;
+  organizations: OrganizationsTable;
+  organizationScopes: OrganizationScopesTable;
+  organizationRoles: OrganizationRolesTable;
+  organizationRoleScopeRelations: Relation<'organizationRoleId', 'organizationScopeId'>;
+  organizationRoleResourceScopeRelations: Relation<'organizationRoleId', 'scopeId'>;
+  organizationUserRelations: Relation<'organizationId', 'userId'>;
+  organizationApplicationRelations: Relation<'organizationId', 'applicationId'>;
+  organizationRoleUserRelations: Relation<'organizationId' | 'organizationRoleId', 'userId'>;
+  organizationInvitations: OrganizationInvitationsTable;
+  organizationInvitationRoleRelations: Relation<'organizationInvitationId', 'organizationRoleId'>;
+  experienceSessions: ExperienceSessionsTable;
+  interactions: InteractionsTable;
+  verificationCodes: VerificationCodesTable;
+  sentinelActivities: SentinelActivitiesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -7,12 +7,24 @@ import { migrationProvider } from './migrations/index.js';
  * A database migrated by a newer idhooks (a migration we do not know) is refused rather than
  * guessed at.
  */
-export async function migrateToLatest<T>(db: Kysely<T>): Promise<string[]> {
+export async function migrateToLatest<T>(
+  db: Kysely<T>,
+  options: {
+    /**
+     * The PostgreSQL schema the database works in, when not the default. Kysely otherwise accepts
+     * its migration tables from *any* schema: with one schema per test file (run in parallel), it
+     * saw another file's lock table, skipped creating its own and failed with
+     * `relation "idhooks_migrations_lock" does not exist`.
+     */
+    readonly pgSchema?: string;
+  } = {},
+): Promise<string[]> {
   const migrator = new Migrator({
     db: db as unknown as Kysely<any>,
     provider: migrationProvider,
     migrationTableName: 'idhooks_migrations',
     migrationLockTableName: 'idhooks_migrations_lock',
+    ...(options.pgSchema ? { migrationTableSchema: options.pgSchema } : {}),
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {

@@ -34,7 +34,9 @@ export interface Receiver {
  * A loopback webhook receiver for tests. It only ever listens on 127.0.0.1 (or ::1) and records
  * every request before answering.
  */
-export async function startReceiver(options: { host?: '127.0.0.1' | '::1'; port?: number } = {}): Promise<Receiver> {
+export async function startReceiver(
+  options: { host?: '127.0.0.1' | '::1'; port?: number } = {},
+): Promise<Receiver> {
   const host = options.host ?? '127.0.0.1';
   const requests: ReceivedRequest[] = [];
   let respond: (request: ReceivedRequest) => ReceiverResponse = () => ({ status: 200, body: 'ok' });

@@ -6,10 +6,11 @@ import type { AppEnv } from '../context.js';
 /** Requires a valid Management API access token (`Authorization: Bearer …`). */
 export function requireAccessToken(auth: AuthService): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization');
+    const header = c.req.header('authorization')?.trim();
     if (!header) throw new AppError('auth.authorization_header_missing');
-    const [type, token] = header.split(' ');
-    if (type?.toLowerCase() !== 'bearer' || !token) {
+    // `Bearer <token>` with exactly one token: anything after it would otherwise be ignored silently.
+    const [type, token, ...rest] = header.split(/\s+/);
+    if (type?.toLowerCase() !== 'bearer' || !token || rest.length > 0) {
       throw new AppError('auth.authorization_token_type_not_supported');
     }
     const claims = await auth.verifyAccessToken(token);

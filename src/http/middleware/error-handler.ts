@@ -1,13 +1,19 @@
 import type { ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { AppError } from '../../shared/errors.js';
-import type { AppEnv } from '../context.js';
+import type { AppContext, AppEnv } from '../context.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
 
-const respond = (error: AppError) =>
-  new Response(JSON.stringify(error.toBody()), {
-    status: error.status,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-  });
+/**
+ * A fresh Response does not carry the headers middleware set on the context, so the request id is
+ * copied explicitly: an error is exactly when the client needs it to find the log line.
+ */
+const respond = (c: AppContext, error: AppError) => {
+  const headers = new Headers({ 'content-type': 'application/json; charset=utf-8' });
+  const id = c.get('requestId');
+  if (id) headers.set(REQUEST_ID_HEADER, id);
+  return new Response(JSON.stringify(error.toBody()), { status: error.status, headers });
+};
 
 /** Maps what the framework throws for bad requests onto our error codes. */
 function fromHttpException(error: HTTPException): AppError {
@@ -34,14 +40,14 @@ export const errorHandler: ErrorHandler<AppEnv> = (error, c) => {
   const logger = c.get('logger');
   if (appError) {
     logger?.info({ code: appError.code, status: appError.status }, 'request rejected');
-    return respond(appError);
+    return respond(c, appError);
   }
   logger?.error({ err: error }, 'unhandled error');
-  return respond(new AppError('request.internal_error'));
+  return respond(c, new AppError('request.internal_error'));
 };
 
 export const notFoundHandler: NotFoundHandler<AppEnv> = (c) =>
-  respond(new AppError('request.not_found', { params: { method: c.req.method, path: c.req.path } }));
+  respond(c, new AppError('request.not_found', { params: { method: c.req.method, path: c.req.path } }));
 
 /**
  * The OpenAPI validator answers a body sent without a JSON content type with a bare-text 415; turn
@@ -51,6 +57,7 @@ export const normaliseFrameworkResponses: MiddlewareHandler<AppEnv> = async (c, 
   await next();
   if (c.res.status === 415 && !c.res.headers.get('content-type')?.includes('json')) {
     c.res = respond(
+      c,
       new AppError('request.unsupported_media_type', { params: { expected: 'application/json' } }),
     );
   }

@@ -1,5 +1,13 @@
 import pg from 'pg';
-import { PostgresDialect } from 'kysely';
+import {
+  PostgresDialect,
+  sql,
+  type DatabaseIntrospector,
+  type DatabaseMetadata,
+  type Kysely,
+  type SchemaMetadata,
+  type TableMetadata,
+} from 'kysely';
 
 export interface PostgresOptions {
   readonly connectionString: string;
@@ -35,6 +43,70 @@ export function createPostgresPool({
   });
 }
 
+/**
+ * Kysely's introspector (which its Migrator uses to decide whether `idhooks_migrations` exists)
+ * reads every schema of the database and calls `has_schema_privilege(name)` on each. That breaks in
+ * two ways: a table of that name in *another* schema counts as ours, so the migrator skips creating
+ * its own and fails; and a schema dropped by someone else mid-query fails the whole query (`schema
+ * "…" does not exist`), which made parallel test files, one schema each, fail at random. This one
+ * looks at the connection's current schema only, by OID, and never looks names up again.
+ */
+class CurrentSchemaIntrospector implements DatabaseIntrospector {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's introspector contract takes Kysely<any>
+  constructor(private readonly db: Kysely<any>) {}
+
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    const { rows } = await sql<{ name: string }>`select current_schema() as name`.execute(this.db);
+    return rows;
+  }
+
+  async getTables(): Promise<TableMetadata[]> {
+    const { rows } = await sql<{
+      schema: string;
+      table: string;
+      kind: string;
+      column: string;
+      type: string;
+      notNull: boolean;
+      hasDefault: boolean;
+    }>`
+      select n.nspname as schema, c.relname as table, c.relkind as kind, a.attname as column,
+             format_type(a.atttypid, null) as type, a.attnotnull as "notNull", a.atthasdef as "hasDefault"
+      from pg_catalog.pg_class c
+      join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+      where n.nspname = current_schema() and c.relkind in ('r', 'p', 'v')
+      order by c.relname, a.attnum`.execute(this.db);
+    const tables = new Map<string, TableMetadata>();
+    for (const row of rows) {
+      let table = tables.get(row.table);
+      if (!table) {
+        table = { name: row.table, schema: row.schema, isView: row.kind === 'v', columns: [] };
+        tables.set(row.table, table);
+      }
+      table.columns.push({
+        name: row.column,
+        dataType: row.type,
+        isNullable: !row.notNull,
+        hasDefaultValue: row.hasDefault,
+        isAutoIncrementing: false,
+      });
+    }
+    return [...tables.values()];
+  }
+
+  async getMetadata(): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables() };
+  }
+}
+
+class CurrentSchemaPostgresDialect extends PostgresDialect {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- matches Dialect.createIntrospector
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new CurrentSchemaIntrospector(db);
+  }
+}
+
 export function createPostgresDialect(pool: pg.Pool): PostgresDialect {
-  return new PostgresDialect({ pool });
+  return new CurrentSchemaPostgresDialect({ pool });
 }

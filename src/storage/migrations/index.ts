@@ -1,6 +1,8 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-webhooks.js';
+import * as m0003 from './0003-authorization.js';
+import * as m0004 from './0004-experience.js';
 
 /**
  * The ordered list of migrations. Names are their file names; never rename or reorder one that has
@@ -9,6 +11,8 @@ import * as m0002 from './0002-webhooks.js';
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-webhooks': m0002,
+  '0003-authorization': m0003,
+  '0004-experience': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,11 @@
 import type { Selectable } from 'kysely';
 import { bit, bool, type ApplicationsTable, type Executor } from '../db.js';
-import type { Application, ApplicationType } from '../../domain/applications.js';
+import type {
+  Application,
+  ApplicationType,
+  CustomClientMetadata,
+  OidcClientMetadata,
+} from '../../domain/applications.js';
 
 export interface ApplicationRecord extends Application {
   readonly secretHash: string | null;
@@ -13,8 +18,9 @@ const toRecord = (row: Selectable<ApplicationsTable>): ApplicationRecord => ({
   name: row.name,
   description: row.description,
   type: row.type as ApplicationType,
-  oidcClientMetadata: JSON.parse(row.oidcClientMetadata) as Application['oidcClientMetadata'],
-  customClientMetadata: JSON.parse(row.customClientMetadata) as Record<string, unknown>,
+  oidcClientMetadata: JSON.parse(row.oidcClientMetadata) as OidcClientMetadata,
+  customClientMetadata: JSON.parse(row.customClientMetadata) as CustomClientMetadata,
+  customData: JSON.parse(row.customData) as Record<string, unknown>,
   isThirdParty: bool(row.isThirdParty),
   createdAt: row.createdAt,
   secretHash: row.secretHash,
@@ -27,32 +33,78 @@ export interface NewApplication {
   description: string | null;
   type: ApplicationType;
   secretHash: string | null;
-  oidcClientMetadata: Application['oidcClientMetadata'];
+  oidcClientMetadata: OidcClientMetadata;
+  customClientMetadata?: CustomClientMetadata;
+  customData?: Record<string, unknown>;
+  isThirdParty?: boolean;
   isAdmin: boolean;
   createdAt: number;
 }
 
+export type ApplicationChanges = Partial<{
+  name: string;
+  description: string | null;
+  oidcClientMetadata: OidcClientMetadata;
+  customClientMetadata: CustomClientMetadata;
+  customData: Record<string, unknown>;
+}>;
+
+export interface ApplicationListQuery {
+  types?: readonly ApplicationType[];
+  isThirdParty?: boolean;
+  /** Leave out the applications that are members of this organization. */
+  excludeOrganizationId?: string;
+  limit?: number;
+  offset?: number;
+}
+
 export function createApplicationsRepo(db: Executor) {
+  const base = (tx: Executor) => tx.selectFrom('applications').where('tenantId', '=', 'default');
+
+  const filtered = (tx: Executor, query: ApplicationListQuery) => {
+    let select = base(tx);
+    if (query.types?.length) select = select.where('type', 'in', query.types);
+    if (query.isThirdParty !== undefined) select = select.where('isThirdParty', '=', bit(query.isThirdParty));
+    const excluded = query.excludeOrganizationId;
+    if (excluded) {
+      select = select.where('id', 'not in', (eb) =>
+        eb
+          .selectFrom('organizationApplicationRelations')
+          .select('applicationId')
+          .where('organizationId', '=', excluded),
+      );
+    }
+    return select;
+  };
+
   return {
     async findApplicationById(id: string, tx: Executor = db): Promise<ApplicationRecord | undefined> {
-      const row = await tx
-        .selectFrom('applications')
-        .selectAll()
-        .where('tenantId', '=', 'default')
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const row = await base(tx).selectAll().where('id', '=', id).executeTakeFirst();
       return row && toRecord(row);
     },
 
+    async findApplicationsByIds(ids: readonly string[], tx: Executor = db): Promise<ApplicationRecord[]> {
+      if (ids.length === 0) return [];
+      const rows = await base(tx).selectAll().where('id', 'in', ids).execute();
+      return rows.map(toRecord);
+    },
+
     async findAdminApplication(tx: Executor = db): Promise<ApplicationRecord | undefined> {
-      const row = await tx
-        .selectFrom('applications')
-        .selectAll()
-        .where('tenantId', '=', 'default')
-        .where('isAdmin', '=', 1)
-        .orderBy('createdAt')
-        .executeTakeFirst();
+      const row = await base(tx).selectAll().where('isAdmin', '=', 1).orderBy('createdAt').executeTakeFirst();
       return row && toRecord(row);
+    },
+
+    async listApplications(query: ApplicationListQuery, tx: Executor = db): Promise<ApplicationRecord[]> {
+      let select = filtered(tx, query).selectAll().orderBy('createdAt', 'desc').orderBy('id', 'desc');
+      if (query.limit !== undefined) select = select.limit(query.limit).offset(query.offset ?? 0);
+      return (await select.execute()).map(toRecord);
+    },
+
+    async countApplications(query: ApplicationListQuery, tx: Executor = db): Promise<number> {
+      const row = await filtered(tx, query)
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
     },
 
     async insertApplication(app: NewApplication, tx: Executor = db): Promise<ApplicationRecord> {
@@ -65,14 +117,38 @@ export function createApplicationsRepo(db: Executor) {
           type: app.type,
           secretHash: app.secretHash,
           oidcClientMetadata: JSON.stringify(app.oidcClientMetadata),
-          customClientMetadata: '{}',
-          isThirdParty: 0,
+          customClientMetadata: JSON.stringify(app.customClientMetadata ?? {}),
+          customData: JSON.stringify(app.customData ?? {}),
+          isThirdParty: bit(app.isThirdParty ?? false),
           isAdmin: bit(app.isAdmin),
           createdAt: app.createdAt,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
       return toRecord(row);
+    },
+
+    /** Applies the changes and returns the updated application, or undefined when it does not exist. */
+    async updateApplicationById(
+      id: string,
+      changes: ApplicationChanges,
+      tx: Executor = db,
+    ): Promise<ApplicationRecord | undefined> {
+      const { oidcClientMetadata, customClientMetadata, customData, ...plain } = changes;
+      const json = (value: unknown) => (value === undefined ? undefined : JSON.stringify(value));
+      const row = await tx
+        .updateTable('applications')
+        .set({
+          ...plain,
+          oidcClientMetadata: json(oidcClientMetadata),
+          customClientMetadata: json(customClientMetadata),
+          customData: json(customData),
+        })
+        .where('tenantId', '=', 'default')
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toRecord(row);
     },
 
     async updateApplicationSecret(id: string, secretHash: string, tx: Executor = db): Promise<void> {
@@ -82,6 +158,16 @@ export function createApplicationsRepo(db: Executor) {
         .where('tenantId', '=', 'default')
         .where('id', '=', id)
         .execute();
+    },
+
+    async deleteApplicationById(id: string, tx: Executor = db): Promise<ApplicationRecord | undefined> {
+      const row = await tx
+        .deleteFrom('applications')
+        .where('tenantId', '=', 'default')
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toRecord(row);
     },
   };
 }

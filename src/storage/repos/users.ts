@@ -82,6 +82,23 @@ export function createUsersRepo(db: Executor) {
       return row && toRecord(row);
     },
 
+    /** Users by id, in the order asked for; unknown ids are left out. */
+    async findUsersByIds(ids: readonly string[], tx: Executor = db): Promise<UserRecord[]> {
+      if (ids.length === 0) return [];
+      const rows = await base(tx).selectAll().where('id', 'in', ids).execute();
+      const byId = new Map(rows.map((row) => [row.id, toRecord(row)]));
+      return ids.flatMap((id) => byId.get(id) ?? []);
+    },
+
+    /** The user with this primary email, compared case-insensitively like the unique index. */
+    async findUserByEmail(email: string, tx: Executor = db): Promise<UserRecord | undefined> {
+      const row = await base(tx)
+        .selectAll()
+        .where(sql`lower(primary_email)`, '=', email.toLowerCase())
+        .executeTakeFirst();
+      return row && toRecord(row);
+    },
+
     /** Which of the given identifiers already belong to another user (emails compare case-insensitively). */
     async findIdentifierConflict(
       fields: Partial<Record<UserIdentifierField, string | null>>,

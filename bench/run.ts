@@ -1,0 +1,174 @@
+/**
+ * `npm run bench`: throughput, latency and memory of the delivery pipeline, printed as a table and
+ * written to bench/results/<date>-<dialect>.json. SQLite by default; PostgreSQL with
+ * DATABASE_URL=postgres://… (each run gets a fresh database on that server).
+ *
+ * BENCH_RUNS (default 3) sets the runs per figure; BENCH_SCALE (default 1) scales every count, for
+ * a quick look (BENCH_SCALE=0.1).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { createBenchDatabase, type BenchDatabase } from './databases.js';
+import { startReceiver } from './processes.js';
+import { drainBacklog, endToEnd, latencyAtRate, rawHttpLimit } from './scenarios.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const BASE_URL = process.env.DATABASE_URL;
+const HOOK_CAP = 32; // the default IDHOOKS_HOOK_MAX_IN_FLIGHT; the raw client gets as many connections
+const scaled = (n: number) => Math.max(10, Math.round(n * SCALE));
+
+interface Figure {
+  readonly name: string;
+  readonly unit: string;
+  readonly target?: string;
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly runs: number[];
+}
+
+const summarise = (name: string, unit: string, runs: number[], target?: string): Figure => {
+  const sorted = [...runs].sort((a, b) => a - b);
+  return {
+    name,
+    unit,
+    target,
+    median: sorted[Math.floor(sorted.length / 2)]!,
+    min: sorted[0]!,
+    max: sorted.at(-1)!,
+    runs,
+  };
+};
+
+async function repeat<T>(label: string, run: (db: BenchDatabase) => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const db = await createBenchDatabase(BASE_URL);
+    try {
+      process.stderr.write(`  ${label}: run ${i + 1}/${RUNS}…\n`);
+      results.push(await run(db));
+    } finally {
+      await db.drop();
+    }
+  }
+  return results;
+}
+
+const format = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
+
+async function main() {
+  const dialect = BASE_URL?.startsWith('postgres') ? 'postgres' : 'sqlite';
+  process.stderr.write(`idhooks benchmark on ${dialect}, ${RUNS} runs per figure, scale ${SCALE}\n`);
+  const receiver = await startReceiver();
+  const figures: Figure[] = [];
+  try {
+    const rawRuns: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      rawRuns.push(await rawHttpLimit(receiver.url, { requests: scaled(20_000), connections: HOOK_CAP }));
+    }
+    const raw = summarise('raw HTTP limit (undici → receiver)', 'req/s', rawRuns);
+    figures.push(raw);
+
+    const oneHook = await repeat('drain 1 hook', (db) =>
+      drainBacklog(db, receiver.url, { events: scaled(20_000), hooks: 1 }),
+    );
+    const one = summarise(
+      'drain backlog, 1 hook',
+      'deliveries/s',
+      oneHook.map((r) => r.deliveriesPerSecond),
+    );
+    figures.push(one);
+    figures.push(
+      summarise(
+        'drain 1 hook ÷ raw HTTP limit',
+        '%',
+        one.runs.map((r) => (100 * r) / raw.median),
+        '≥ 50 %',
+      ),
+    );
+
+    const tenHooks = await repeat('drain 10 hooks', (db) =>
+      drainBacklog(db, receiver.url, { events: scaled(2_000), hooks: 10 }),
+    );
+    figures.push(
+      summarise(
+        'drain backlog, 10 hooks',
+        'deliveries/s',
+        tenHooks.map((r) => r.deliveriesPerSecond),
+        '≥ 10,000',
+      ),
+    );
+
+    const e2e = await repeat('end to end', (db) =>
+      endToEnd(db, receiver.url, { operations: scaled(10_000), concurrency: 16 }),
+    );
+    figures.push(summarise('end to end: API calls with every webhook delivered', 'events/s', e2e, '≥ 3,000'));
+
+    const latency = await repeat('latency', (db) =>
+      latencyAtRate(db, receiver.url, { rate: 500, seconds: 6 }),
+    );
+    figures.push(
+      summarise(
+        'latency at 500 events/s, p50',
+        'ms',
+        latency.map((l) => l.p50),
+        '< 2',
+      ),
+    );
+    figures.push(
+      summarise(
+        'latency at 500 events/s, p99',
+        'ms',
+        latency.map((l) => l.p99),
+        '< 10',
+      ),
+    );
+    figures.push(
+      summarise(
+        'latency at 500 events/s, max',
+        'ms',
+        latency.map((l) => l.max),
+      ),
+    );
+
+    const memory = await repeat('memory', (db) =>
+      drainBacklog(db, receiver.url, { events: scaled(100_000), hooks: 1 }),
+    );
+    figures.push(
+      summarise(
+        'peak RSS draining 100k deliveries',
+        'MB',
+        memory.map((m) => m.peakRssBytes / 1e6),
+        '< 250',
+      ),
+    );
+  } finally {
+    await receiver.stop();
+  }
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const rows = figures.map((f) =>
+    [f.name, `${format(f.median)} ${f.unit}`, `${format(f.min)} – ${format(f.max)}`, f.target ?? ''].join(
+      ' | ',
+    ),
+  );
+  process.stdout.write(
+    `\nidhooks benchmark (${dialect}; ${machine}; median of ${RUNS}, min – max)\n\n` +
+      `figure | median | range | target\n--- | --- | --- | ---\n${rows.join('\n')}\n`,
+  );
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/${new Date().toISOString().slice(0, 10)}-${dialect}.json`;
+  writeFileSync(
+    file,
+    `${JSON.stringify({ dialect, machine, runs: RUNS, scale: SCALE, figures }, null, 2)}\n`,
+  );
+  process.stdout.write(`\nwritten to ${file}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

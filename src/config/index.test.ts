@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, type Env } from './index.js';
+
+/** The ConfigError `loadConfig(env)` throws; fails the test if it does not throw one. */
+function configError(env: Env): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('defaults to SQLite on 127.0.0.1:3001 with the endpoint and resource derived from the port', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3001,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:./data/idhooks.db',
+      endpoint: 'http://localhost:3001',
+      managementApiResource: 'http://localhost:3001/api',
+      adminClientId: undefined,
+      adminClientSecret: undefined,
+      logLevel: 'info',
+      bodyLimitBytes: 1_048_576,
+      accessTokenTtlSeconds: 3600,
+      trustProxy: false,
+    });
+    expect(config.delivery.retryScheduleSeconds).toEqual([5, 300, 1800, 7200, 18_000, 36_000, 36_000]);
+  });
+
+  it('returns a frozen object, nested parts included', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.delivery)).toBe(true);
+    expect(Object.isFrozen(config.delivery.retryScheduleSeconds)).toBe(true);
+  });
+
+  it('derives the default endpoint from PORT', () => {
+    const config = loadConfig({ PORT: '4000' });
+    expect(config.endpoint).toBe('http://localhost:4000');
+    expect(config.managementApiResource).toBe('http://localhost:4000/api');
+  });
+
+  it('takes overrides, trims trailing slashes from the endpoint and treats empty values as unset', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/idhooks',
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      IDHOOKS_ENDPOINT: 'https://id.example.com/base//',
+      IDHOOKS_ADMIN_CLIENT_ID: 'ops-admin',
+      IDHOOKS_ADMIN_CLIENT_SECRET: 'a-secret-of-at-least-16',
+      IDHOOKS_LOG_LEVEL: 'warn',
+      IDHOOKS_TRUST_PROXY: 'TRUE',
+      IDHOOKS_RETRY_SCHEDULE: ' 1, 2.5 ,3 ',
+      IDHOOKS_ACCESS_TOKEN_TTL_SECONDS: '',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/idhooks',
+      port: 8080,
+      host: '0.0.0.0',
+      endpoint: 'https://id.example.com/base',
+      managementApiResource: 'https://id.example.com/base/api',
+      adminClientId: 'ops-admin',
+      adminClientSecret: 'a-secret-of-at-least-16',
+      logLevel: 'warn',
+      trustProxy: true,
+      accessTokenTtlSeconds: 3600,
+    });
+    expect(config.delivery.retryScheduleSeconds).toEqual([1, 2.5, 3]);
+  });
+
+  it('accepts postgresql:// and sqlite::memory:', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@h/db' }).databaseUrl).toBe('postgresql://u@h/db');
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).databaseUrl).toBe('sqlite::memory:');
+  });
+
+  // Every bad value stops start-up with a message naming the variable, so the operator knows what to fix.
+  it.each<[string, Env]>([
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '65536' }],
+    ['PORT', { PORT: '0x10' }],
+    ['PORT', { PORT: '80.5' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://root@localhost/idhooks' }],
+    ['DATABASE_URL', { DATABASE_URL: 'sqlite:' }],
+    ['IDHOOKS_ENDPOINT', { IDHOOKS_ENDPOINT: 'ftp://example.com' }],
+    ['IDHOOKS_ENDPOINT', { IDHOOKS_ENDPOINT: 'not a url' }],
+    ['IDHOOKS_ENDPOINT', { IDHOOKS_ENDPOINT: 'https://example.com/?tenant=a' }],
+    [
+      'IDHOOKS_ADMIN_CLIENT_ID',
+      { IDHOOKS_ADMIN_CLIENT_ID: 'has spaces', IDHOOKS_ADMIN_CLIENT_SECRET: 'x'.repeat(16) },
+    ],
+    ['IDHOOKS_ADMIN_CLIENT_SECRET', { IDHOOKS_ADMIN_CLIENT_ID: 'ops', IDHOOKS_ADMIN_CLIENT_SECRET: 'short' }],
+    ['IDHOOKS_ADMIN_CLIENT_SECRET', { IDHOOKS_ADMIN_CLIENT_ID: 'ops' }],
+    ['IDHOOKS_ADMIN_CLIENT_ID', { IDHOOKS_ADMIN_CLIENT_SECRET: 'x'.repeat(16) }],
+    ['IDHOOKS_RETRY_SCHEDULE', { IDHOOKS_RETRY_SCHEDULE: '1,x' }],
+    ['IDHOOKS_RETRY_SCHEDULE', { IDHOOKS_RETRY_SCHEDULE: '5,,300' }],
+    ['IDHOOKS_RETRY_SCHEDULE', { IDHOOKS_RETRY_SCHEDULE: '5,-1' }],
+    ['IDHOOKS_LOG_LEVEL', { IDHOOKS_LOG_LEVEL: 'verbose' }],
+    ['IDHOOKS_TRUST_PROXY', { IDHOOKS_TRUST_PROXY: 'maybe' }],
+    ['IDHOOKS_SQLITE_SYNCHRONOUS', { IDHOOKS_SQLITE_SYNCHRONOUS: 'OFF' }],
+    ['IDHOOKS_BODY_LIMIT_BYTES', { IDHOOKS_BODY_LIMIT_BYTES: '10' }],
+    ['IDHOOKS_ACCESS_TOKEN_TTL_SECONDS', { IDHOOKS_ACCESS_TOKEN_TTL_SECONDS: '10' }],
+    ['IDHOOKS_DELIVERY_TIMEOUT_MS', { IDHOOKS_DELIVERY_TIMEOUT_MS: '-5' }],
+  ])('rejects a bad %s with a ConfigError naming it', (variable, env) => {
+    expect(configError(env).message).toContain(variable);
+  });
+
+  it('names every bad variable at once', () => {
+    const { message } = configError({ PORT: 'abc', IDHOOKS_LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
+    for (const variable of ['PORT', 'IDHOOKS_LOG_LEVEL', 'DATABASE_URL']) expect(message).toContain(variable);
+  });
+
+  it('does not echo the admin secret in its message', () => {
+    const { message } = configError({
+      IDHOOKS_ADMIN_CLIENT_ID: 'bad id',
+      IDHOOKS_ADMIN_CLIENT_SECRET: 'S3cr3t',
+    });
+    expect(message).not.toContain('S3cr3t');
+  });
+});

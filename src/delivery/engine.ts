@@ -1,0 +1,280 @@
+/**
+ * The delivery engine: claims due deliveries with a lease, sends them within per-hook and global
+ * limits, records the attempts in batches and schedules retries (DESIGN.md "Events and delivery").
+ *
+ * Wake-ups, fastest first: `wake()` right after a local commit, a PostgreSQL NOTIFY from another
+ * node, a timer for the earliest retry this node scheduled, and a slow poll as the safety net.
+ */
+import { hostname } from 'node:os';
+import { randomString } from '../shared/ids.js';
+import type { ClaimedDelivery } from '../storage/repos/deliveries.js';
+import { attemptRecord, logAttempt, prepareRequest, sendPrepared, type RetryPolicy } from './attempt.js';
+import { defaultTuning, type DeliveryEngineDeps, type EngineTuning } from './engine-options.js';
+import { createMaintenance } from './maintenance.js';
+import { createRecorder } from './recorder.js';
+import { createReleaser } from './releaser.js';
+import { createSlots } from './slots.js';
+import { createWakeTimers } from './wake-timers.js';
+
+/** One claim leases at most this many rows, so a claim on SQLite never blocks the loop for long. */
+const MAX_CLAIM_BATCH = 200;
+/** Extra lease time beyond a request's timeout, covering the recording of its result. */
+const LEASE_MARGIN_MS = 5_000;
+
+export function createDeliveryEngine(deps: DeliveryEngineDeps) {
+  const { deliveries, sender, config, clock, logger } = deps;
+  const tuning: EngineTuning = { ...defaultTuning(config), ...deps.tuning };
+  const workerId =
+    deps.workerId ??
+    `${hostname().slice(0, 32)}:${process.pid}:${randomString(6, 'abcdefghijklmnopqrstuvwxyz')}`;
+  const policy: RetryPolicy = {
+    scheduleSeconds: config.retryScheduleSeconds,
+    random: deps.random ?? Math.random,
+  };
+  // The lease outlives two request timeouts, so a node never loses a delivery it is still sending;
+  // a queued delivery with less than one timeout (plus margin) left is released, not sent.
+  const leaseMs = config.timeoutMs * 2 + LEASE_MARGIN_MS;
+  const minLeaseLeftMs = config.timeoutMs + LEASE_MARGIN_MS / 2;
+  // After a completion, claim again only once this many slots are free: fewer, larger claims.
+  const claimLowWater = Math.max(1, Math.floor(config.concurrency / 4));
+
+  const slots = createSlots(config);
+  const inFlight = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  // 'starting': re-queueing stale leases; claims wait until that is done, or a sole worker's
+  // start-up reap could re-queue a delivery it has just claimed itself.
+  let state: 'idle' | 'starting' | 'running' | 'stopping' = 'idle';
+  let claiming: Promise<void> | undefined;
+  let isClaimRequested = false;
+  /** Due work may exist that no claim has looked at (set by wake-ups, cleared by a complete claim). */
+  let mayHaveMore = false;
+  /** Hooks that may have more due work than this node holds: cut at the per-hook limit, or skipped. */
+  const hooksWithMore = new Set<string>();
+  let stopping: Promise<void> | undefined;
+  /** The housekeeping run in progress, awaited at shutdown so it never outlives the database. */
+  let housekeeping: Promise<void> = Promise.resolve();
+  const runHousekeeping = (task: () => Promise<void>) => {
+    housekeeping = housekeeping
+      .then(task)
+      .catch((error: unknown) => logger.error({ err: error }, 'delivery housekeeping failed'));
+  };
+
+  const recorder = createRecorder({
+    deliveries,
+    workerId,
+    now: () => clock.now(),
+    logger,
+    flushDelayMs: tuning.flushDelayMs,
+    flushSize: tuning.flushSize,
+    onRecorded: (records) => {
+      for (const record of records) if (record.nextAttemptAt !== null) timers.wakeAt(record.nextAttemptAt);
+    },
+  });
+  const maintenance = createMaintenance({
+    deliveries,
+    clock,
+    logger,
+    retentionDays: config.retentionDays,
+    onRequeued: () => wake(),
+  });
+  const timers = createWakeTimers({ clock, onWake: () => wake() });
+  const releaser = createReleaser({ deliveries, workerId, clock, logger, onReleased: () => wake() });
+  const releaseSoon = releaser.release;
+
+  function wake(): void {
+    if (state !== 'running') return;
+    mayHaveMore = true;
+    requestClaim();
+  }
+
+  function requestClaim(): void {
+    if (state !== 'running') return;
+    if (claiming) {
+      isClaimRequested = true;
+      return;
+    }
+    claiming = claimLoop().finally(() => {
+      claiming = undefined;
+    });
+  }
+
+  /**
+   * Claims until the slots are full or every due delivery has been seen. A claim that returns
+   * fewer rows than asked, with no hook cut at its per-hook limit, has seen all due work except
+   * that of saturated hooks; those are remembered in `hooksWithMore` and claimed for again as soon
+   * as they drop below their cap, without rescanning the whole queue after every completion.
+   */
+  async function claimLoop(): Promise<void> {
+    do {
+      isClaimRequested = false;
+      const limit = Math.min(slots.free, MAX_CLAIM_BATCH);
+      if (limit <= 0) return;
+      const excluded = slots.saturatedHooks();
+      const claimed = await claimSafely(limit, excluded);
+      if (claimed === undefined) return;
+      for (const delivery of claimed) slots.add(delivery);
+      startReady();
+      const cut = hooksAtLimit(claimed);
+      excluded.forEach((hookId) => hooksWithMore.add(hookId));
+      cut.forEach((hookId) => hooksWithMore.add(hookId));
+      if (claimed.length === limit) {
+        isClaimRequested = true; // the batch was full: more may be due now
+      } else if (cut.size > 0) {
+        // Rows of other hooks may sit behind the cut ones; those are saturated now, so the next
+        // claim skips them. Only worth it when something may be due that we have not seen.
+        if (mayHaveMore) isClaimRequested = true;
+      } else if (!isClaimRequested) {
+        // Complete: every hook this claim looked at has nothing more due.
+        mayHaveMore = false;
+        for (const hookId of hooksWithMore) if (!excluded.includes(hookId)) hooksWithMore.delete(hookId);
+      }
+    } while (isClaimRequested && state === 'running');
+  }
+
+  async function claimSafely(limit: number, excluded: string[]): Promise<ClaimedDelivery[] | undefined> {
+    const now = clock.now();
+    try {
+      return await deliveries.claimDue({
+        now,
+        limit,
+        perHookLimit: config.hookMaxInFlight,
+        workerId,
+        leaseUntil: now + leaseMs,
+        excludeHookIds: excluded,
+      });
+    } catch (error) {
+      logger.error({ err: error }, 'claiming deliveries failed; retrying at the next poll');
+      return undefined;
+    }
+  }
+
+  function hooksAtLimit(claimed: readonly ClaimedDelivery[]): Set<string> {
+    const counts = new Map<string, number>();
+    for (const { hookId } of claimed) counts.set(hookId, (counts.get(hookId) ?? 0) + 1);
+    return new Set(
+      [...counts].filter(([, count]) => count >= config.hookMaxInFlight).map(([hookId]) => hookId),
+    );
+  }
+
+  function startReady(): void {
+    if (state !== 'running') return;
+    const now = clock.now();
+    for (let delivery = slots.takeStartable(); delivery; delivery = slots.takeStartable()) {
+      if (delivery.lockedUntil - now < minLeaseLeftMs) {
+        slots.finish(delivery);
+        releaseSoon(delivery.id);
+        continue;
+      }
+      const controller = new AbortController();
+      const done = attempt(delivery, controller.signal);
+      inFlight.set(delivery.id, { controller, done });
+    }
+  }
+
+  async function attempt(delivery: ClaimedDelivery, signal: AbortSignal): Promise<void> {
+    try {
+      const startedAt = clock.now();
+      const prepared = prepareRequest(delivery, startedAt);
+      const result = await sendPrepared(sender, prepared, signal);
+      if (signal.aborted) {
+        // Stopped mid-request: whether the receiver got it is unknown, so the attempt is not
+        // counted; the delivery goes back to the queue and is sent again (receivers de-duplicate
+        // on webhook-id).
+        releaseSoon(delivery.id);
+        return;
+      }
+      const record = attemptRecord(delivery, prepared, result, startedAt, clock.now(), policy);
+      logAttempt(logger, record);
+      recorder.add(record);
+    } catch (error) {
+      logger.error(
+        { err: error, deliveryId: delivery.id, hookId: delivery.hookId },
+        'unexpected error while delivering; the lease will expire and the delivery will be retried',
+      );
+    } finally {
+      inFlight.delete(delivery.id);
+      slots.finish(delivery);
+      afterFinish(delivery.hookId);
+    }
+  }
+
+  function afterFinish(hookId: string): void {
+    startReady();
+    // A hook with more due work can take some now that it is under its cap.
+    const isHookFreed = hooksWithMore.has(hookId) && slots.heldBy(hookId) < config.hookMaxInFlight;
+    if (isHookFreed || (mayHaveMore && slots.free >= claimLowWater)) requestClaim();
+  }
+
+  async function shutdown(): Promise<void> {
+    state = 'stopping';
+    timers.stop();
+    await deps.wakeups?.stop();
+    await claiming;
+    await housekeeping;
+    for (const delivery of slots.takeAllQueued()) releaseSoon(delivery.id);
+    const allDone = () => Promise.all([...inFlight.values()].map((entry) => entry.done));
+    let graceTimer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, tuning.shutdownGraceMs)));
+    await Promise.race([allDone(), grace]);
+    clearTimeout(graceTimer);
+    for (const { controller } of inFlight.values())
+      controller.abort(new Error('the delivery engine is stopping'));
+    await allDone();
+    await recorder.flush();
+    recorder.dispose();
+    await releaser.releaseNow();
+    state = 'idle';
+    logger.info({ workerId }, 'delivery engine stopped');
+  }
+
+  return {
+    workerId,
+    /** True from start() until stop() has finished; tests assert nothing is left running. */
+    get isRunning(): boolean {
+      return state !== 'idle';
+    },
+    /** Deliveries held by this node (queued or in flight) and requests in flight. */
+    get load(): { held: number; inFlight: number } {
+      return { held: slots.held, inFlight: slots.inFlight };
+    },
+    async start(): Promise<void> {
+      if (state !== 'idle') return;
+      state = 'starting';
+      runHousekeeping(() => maintenance.reap({ reapAllLeases: deps.isSoleWorker === true }));
+      await housekeeping;
+      if (state !== 'starting') return; // stop() was called meanwhile
+      state = 'running';
+      await deps.wakeups?.start(wake);
+      if (state !== 'running') return;
+      timers.start({
+        pollMs: config.pollMs,
+        maintenanceMs: tuning.maintenanceIntervalMs,
+        pruneMs: tuning.pruneIntervalMs,
+        onMaintenance: () => runHousekeeping(() => maintenance.reap()),
+        onPrune: () => runHousekeeping(() => maintenance.prune()),
+      });
+      logger.info({ workerId, concurrency: config.concurrency }, 'delivery engine started');
+      wake();
+    },
+    /** Claims due deliveries now; call after a commit that queued some. Ignored unless running. */
+    wake,
+    /** Stops claiming, lets in-flight requests finish (bounded), then hands back every lease held. */
+    stop(): Promise<void> {
+      if (state === 'idle') return Promise.resolve();
+      stopping ??= shutdown().finally(() => {
+        stopping = undefined;
+      });
+      return stopping;
+    },
+    /** Runs the lease reaper and retention pruning once (tests, and operators via a future CLI). */
+    async runMaintenance(): Promise<void> {
+      runHousekeeping(async () => {
+        await maintenance.reap();
+        await maintenance.prune();
+      });
+      await housekeeping;
+    },
+  };
+}
+
+export type DeliveryEngine = ReturnType<typeof createDeliveryEngine>;
+export type { DeliveryEngineDeps, EngineTuning };

@@ -1,0 +1,91 @@
+import type { ApplicationType } from './applications.js';
+import type { DataEvent, ExceptionEvent, InteractionEvent } from './events.js';
+import type { InteractionEventName } from './experience.js';
+import type { NewEvent } from './payloads.js';
+import { toUserInfo, type UserInfo } from './users.js';
+
+/** The `application` object of payloads: four fields, never secrets (contract §5.2). */
+export interface ApplicationSummary {
+  readonly id: string;
+  readonly type: ApplicationType;
+  readonly name: string;
+  readonly description: string | null;
+}
+
+/**
+ * What an Experience API request carries into every payload it causes (contract §3.4). Built by
+ * the experience service from the interaction and the HTTP request.
+ */
+export interface ExperienceContext {
+  readonly interactionEvent: InteractionEventName;
+  readonly userAgent: string | undefined;
+  readonly ip: string | undefined;
+  /** The sign-in session's id (decisions.md point 4): stable across that session's interactions. */
+  readonly sessionId: string;
+  /** The interaction's application; absent when the interaction was started without one. */
+  readonly application: ApplicationSummary | undefined;
+}
+
+/**
+ * `PostRegister`, `PostSignIn` or `PostResetPassword` (contract §5.3), keys in Logto's order:
+ * `event, interactionEvent, createdAt, sessionId, userAgent?, userId, userIp?, user, application?`.
+ * The IP is `userIp` here, unlike every other payload, and there is no top-level `applicationId`
+ * (experience-flow.md). `hookId` is appended at send time.
+ */
+export function interactionHookEvent(
+  ctx: ExperienceContext,
+  event: Exclude<InteractionEvent, 'PostSignInAdaptiveMfaTriggered'>,
+  createdAt: number,
+  user: UserInfo,
+): NewEvent {
+  return {
+    type: event,
+    payload: {
+      event,
+      interactionEvent: ctx.interactionEvent,
+      createdAt: new Date(createdAt).toISOString(),
+      sessionId: ctx.sessionId,
+      userAgent: ctx.userAgent,
+      userId: user.id,
+      userIp: ctx.ip,
+      user: toUserInfo(user),
+      application: ctx.application,
+    },
+  };
+}
+
+/** The event-specific keys of a data or exception event from the Experience API. */
+export type ExperienceEventTail =
+  | { readonly data: UserInfo }
+  | { readonly type: string; readonly value: string }
+  | { readonly action: 'VerificationCodeSend'; readonly recipient: string };
+
+/**
+ * A data or exception event caused by an Experience API request (contract §5.4, §5.5), keys in
+ * Logto's order: `event, createdAt, interactionEvent, userAgent?, applicationId?, sessionId, ip?,
+ * application?, …tail`. No `path`, `method`, `status`, `params` or `matchedRoute`
+ * (experience-flow.md: those belong to Management API events only).
+ */
+export function experienceEvent(
+  ctx: ExperienceContext,
+  event:
+    Extract<DataEvent, 'User.Created' | 'User.Data.Updated'> | Exclude<ExceptionEvent, 'Grant.LimitExceeded'>,
+  createdAt: number,
+  tail: ExperienceEventTail,
+): NewEvent {
+  const rest = 'data' in tail ? { data: toUserInfo(tail.data) } : tail;
+  return {
+    type: event,
+    payload: {
+      event,
+      createdAt: new Date(createdAt).toISOString(),
+      interactionEvent: ctx.interactionEvent,
+      userAgent: ctx.userAgent,
+      applicationId: ctx.application?.id,
+      sessionId: ctx.sessionId,
+      ip: ctx.ip,
+      application: ctx.application,
+      ...rest,
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { CookieUpdates, ExperienceRequest } from '../services/experience.js';
+import { clientIp, type ClientAddressOptions } from './context.js';
+
+/** The short-lived interaction (one sign-in, sign-up or reset). */
+export const INTERACTION_COOKIE = 'idhooks_interaction';
+/** The sign-in session; its server-side id is the payloads' `sessionId`. */
+export const SESSION_COOKIE = 'idhooks_session';
+
+export interface ExperienceCookieOptions extends ClientAddressOptions {
+  /** `Secure` cookies, on when the public endpoint is https. */
+  readonly isSecure: boolean;
+  readonly sessionTtlSeconds: number;
+  readonly interactionTtlSeconds: number;
+}
+
+/**
+ * HttpOnly (scripts cannot read the tokens) and SameSite=Lax: a cross-site form post arrives
+ * without them, so another site cannot drive a visitor's interaction (the CSRF defence of the
+ * hosted pages and the Experience API).
+ */
+const cookieOptions = (options: ExperienceCookieOptions, maxAge: number) =>
+  ({ httpOnly: true, sameSite: 'Lax', path: '/', secure: options.isSecure, maxAge }) as const;
+
+/** The cookies and client details an Experience API call needs. */
+export function experienceRequest(c: Context, options: ExperienceCookieOptions): ExperienceRequest {
+  return {
+    interactionToken: getCookie(c, INTERACTION_COOKIE),
+    sessionToken: getCookie(c, SESSION_COOKIE),
+    userAgent: c.req.header('user-agent'),
+    ip: clientIp(c, options),
+  };
+}
+
+/** Sets the cookies a service call asked for. */
+export function applyCookies(c: Context, updates: CookieUpdates, options: ExperienceCookieOptions): void {
+  if (updates.sessionToken) {
+    setCookie(c, SESSION_COOKIE, updates.sessionToken, cookieOptions(options, options.sessionTtlSeconds));
+  }
+  if (updates.interactionToken) {
+    setCookie(
+      c,
+      INTERACTION_COOKIE,
+      updates.interactionToken,
+      cookieOptions(options, options.interactionTtlSeconds),
+    );
+  }
+}
+
+/** The interaction is over (submitted or abandoned): forget its cookie. */
+export const clearInteractionCookie = (c: Context, options: ExperienceCookieOptions) =>
+  deleteCookie(c, INTERACTION_COOKIE, { path: '/', secure: options.isSecure });
+
+export const clearSessionCookie = (c: Context, options: ExperienceCookieOptions) =>
+  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: options.isSecure });
+
+/**
+ * A request object whose tokens follow the cookies set earlier in the same request, so a page
+ * handler can start an interaction and use it before the browser has the cookie.
+ */
+export const withCookies = (req: ExperienceRequest, updates: CookieUpdates): ExperienceRequest => ({
+  ...req,
+  interactionToken: updates.interactionToken ?? req.interactionToken,
+  sessionToken: updates.sessionToken ?? req.sessionToken,
+});

@@ -1,0 +1,341 @@
+import { Hono, type Context } from 'hono';
+import { AppError } from '../../shared/errors.js';
+import { emailSchema } from '../../domain/users.js';
+import { identifierSchema, type Identifier } from '../../domain/experience.js';
+import { describePasswordIssue, type PasswordIssue } from '../../domain/password-policy.js';
+import type { CookieUpdates, ExperienceRequest, ExperienceService } from '../../services/experience.js';
+import type { AppEnv } from '../context.js';
+import {
+  applyCookies,
+  clearInteractionCookie,
+  clearSessionCookie,
+  experienceRequest,
+  withCookies,
+  type ExperienceCookieOptions,
+} from '../experience-cookies.js';
+import {
+  AccountPage,
+  CodePage,
+  ErrorPage,
+  ForgotPasswordPage,
+  NewPasswordPage,
+  PasswordChangedPage,
+  RegisterPage,
+  SignInPage,
+  type FrameProps,
+} from './forms.js';
+
+/** Status codes a page may answer an AppError with. */
+type PageStatus = 400 | 401 | 404 | 409 | 422 | 429 | 502;
+
+/** The text a person reads for an error; the codes stay in the API. */
+function friendlyMessage(error: AppError): string {
+  switch (error.code) {
+    case 'session.invalid_credentials':
+      return 'Incorrect username or password.';
+    case 'password.rejected': {
+      const issues = (error.data as { issues?: PasswordIssue[] } | undefined)?.issues ?? [];
+      return issues.map(describePasswordIssue).join(' ') || error.message;
+    }
+    case 'session.not_found':
+    case 'session.interaction_not_found':
+      return 'This page has expired. Please start again.';
+    case 'verification_code.code_mismatch':
+      return 'That code is not correct.';
+    case 'user.user_not_exist':
+      return 'No account uses this email address.';
+    default:
+      return error.message;
+  }
+}
+
+const field = (body: Record<string, unknown>, name: string) => {
+  const value = body[name];
+  return typeof value === 'string' ? value.trim() : '';
+};
+
+/** "Username or email": an `@` means email, digits only mean phone, anything else a username. */
+function parseIdentifier(text: string): Identifier | undefined {
+  const type = text.includes('@') ? 'email' : /^\d+$/.test(text) ? 'phone' : 'username';
+  const parsed = identifierSchema.safeParse({ type, value: text });
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * The hosted pages. Each form posts to a handler that runs the same Experience service calls, in
+ * the same order, as a client of the Experience API would (experience-flow.md), so pages and API
+ * emit identical events.
+ */
+export function experiencePages(experience: ExperienceService, options: ExperienceCookieOptions) {
+  const app = new Hono<AppEnv>();
+
+  /** The frame (application name, links) of the current interaction, when there is one. */
+  async function frameOf(req: ExperienceRequest): Promise<FrameProps> {
+    try {
+      const { application } = await experience.describeInteraction(req);
+      return { applicationName: application?.name, appId: application?.id };
+    } catch {
+      return {};
+    }
+  }
+
+  /**
+   * Runs a form step. Cookies set along the way are kept whatever happens; an AppError re-renders
+   * the form with a readable message and the error's status.
+   */
+  async function step(
+    c: Context<AppEnv>,
+    run: (req: ExperienceRequest, setCookies: (u: CookieUpdates) => ExperienceRequest) => Promise<Response>,
+    onError: (frame: FrameProps, status: PageStatus) => Promise<Response> | Response,
+  ): Promise<Response> {
+    c.header('Cache-Control', 'no-store');
+    let req = experienceRequest(c, options);
+    let cookies: CookieUpdates = {};
+    const setCookies = (updates: CookieUpdates) => {
+      cookies = { ...cookies, ...updates };
+      req = withCookies(req, updates);
+      return req;
+    };
+    try {
+      const response = await run(req, setCookies);
+      applyCookies(c, cookies, options);
+      return response;
+    } catch (error) {
+      if (!(error instanceof AppError) || (error.status >= 500 && error.status !== 502)) throw error;
+      applyCookies(c, cookies, options);
+      const frame = { ...(await frameOf(req)), error: friendlyMessage(error) };
+      return onError(frame, error.status as PageStatus);
+    }
+  }
+
+  /** Opens (or keeps) the interaction for a page; an unknown `app_id` is a 404 page. */
+  async function open(c: Context<AppEnv>): Promise<FrameProps | Response> {
+    c.header('Cache-Control', 'no-store');
+    const req = experienceRequest(c, options);
+    try {
+      const cookies = await experience.openInteraction(req, c.req.query('app_id') || undefined);
+      applyCookies(c, cookies, options);
+      return frameOf(withCookies(req, cookies));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return c.html(
+        <ErrorPage title="Unknown application" error="This sign-in link names no application here." />,
+        404,
+      );
+    }
+  }
+
+  async function finish(
+    c: Context<AppEnv>,
+    req: ExperienceRequest,
+    setCookies: (u: CookieUpdates) => unknown,
+  ) {
+    const result = await experience.submit(req);
+    setCookies(result.cookies);
+    clearInteractionCookie(c, options);
+    return c.redirect(result.redirectTo, 303);
+  }
+
+  app.get('/sign-in', async (c) => {
+    const frame = await open(c);
+    return frame instanceof Response ? frame : c.html(<SignInPage {...frame} />);
+  });
+
+  app.post('/sign-in', async (c) => {
+    const body = await c.req.parseBody();
+    const text = field(body, 'identifier');
+    return step(
+      c,
+      async (req, setCookies) => {
+        const started = setCookies(await experience.startInteraction(req, 'SignIn'));
+        const identifier = parseIdentifier(text);
+        if (!identifier) throw new AppError('session.invalid_credentials');
+        const password = typeof body.password === 'string' ? body.password : '';
+        const { verificationId } = await experience.verifyPassword(started, { identifier, password });
+        await experience.identify(started, { verificationId });
+        return finish(c, started, setCookies);
+      },
+      (frame, status) => c.html(<SignInPage {...frame} identifier={text} />, status),
+    );
+  });
+
+  app.get('/register', async (c) => {
+    const frame = await open(c);
+    return frame instanceof Response ? frame : c.html(<RegisterPage {...frame} />);
+  });
+
+  app.post('/register', async (c) => {
+    const body = await c.req.parseBody();
+    const username = field(body, 'username');
+    const email = field(body, 'email');
+    return step(
+      c,
+      async (req, setCookies) => {
+        const started = setCookies(await experience.startInteraction(req, 'Register'));
+        if (email && !emailSchema.safeParse(email).success) {
+          throw new AppError('guard.invalid_input', { message: 'Enter a valid email address.' });
+        }
+        const password = typeof body.password === 'string' ? body.password : '';
+        const identity = await experience.createNewPasswordIdentity(started, {
+          identifier: { type: 'username', value: username },
+          password,
+        });
+        if (!email) {
+          await experience.identify(started, identity);
+          return finish(c, started, setCookies);
+        }
+        const code = await experience.sendVerificationCode(started, {
+          identifier: { type: 'email', value: email },
+          interactionEvent: 'Register',
+        });
+        const hidden = {
+          passwordVerificationId: identity.verificationId,
+          codeVerificationId: code.verificationId,
+          email,
+        };
+        const frame = await frameOf(started);
+        return c.html(
+          <CodePage
+            {...frame}
+            title="Verify your email"
+            action="/register/verify"
+            email={email}
+            hidden={hidden}
+          />,
+        );
+      },
+      (frame, status) => c.html(<RegisterPage {...frame} username={username} email={email} />, status),
+    );
+  });
+
+  app.post('/register/verify', async (c) => {
+    const body = await c.req.parseBody();
+    const email = field(body, 'email');
+    const hidden = {
+      passwordVerificationId: field(body, 'passwordVerificationId'),
+      codeVerificationId: field(body, 'codeVerificationId'),
+      email,
+    };
+    return step(
+      c,
+      async (req, setCookies) => {
+        await experience.verifyVerificationCode(req, {
+          identifier: { type: 'email', value: email },
+          verificationId: hidden.codeVerificationId,
+          code: field(body, 'code'),
+        });
+        await experience.addProfile(req, { type: 'email', verificationId: hidden.codeVerificationId });
+        await experience.identify(req, { verificationId: hidden.passwordVerificationId });
+        return finish(c, req, setCookies);
+      },
+      (frame, status) =>
+        c.html(
+          <CodePage
+            {...frame}
+            title="Verify your email"
+            action="/register/verify"
+            email={email}
+            hidden={hidden}
+          />,
+          status,
+        ),
+    );
+  });
+
+  app.get('/forgot-password', async (c) => {
+    const frame = await open(c);
+    return frame instanceof Response ? frame : c.html(<ForgotPasswordPage {...frame} />);
+  });
+
+  app.post('/forgot-password', async (c) => {
+    const body = await c.req.parseBody();
+    const email = field(body, 'email');
+    return step(
+      c,
+      async (req, setCookies) => {
+        const started = setCookies(await experience.startInteraction(req, 'ForgotPassword'));
+        if (!emailSchema.safeParse(email).success) {
+          throw new AppError('guard.invalid_input', { message: 'Enter a valid email address.' });
+        }
+        const { verificationId } = await experience.sendVerificationCode(started, {
+          identifier: { type: 'email', value: email },
+          interactionEvent: 'ForgotPassword',
+        });
+        const frame = await frameOf(started);
+        return c.html(
+          <CodePage
+            {...frame}
+            title="Reset password"
+            action="/forgot-password/verify"
+            email={email}
+            hidden={{ verificationId, email }}
+          />,
+        );
+      },
+      (frame, status) => c.html(<ForgotPasswordPage {...frame} email={email} />, status),
+    );
+  });
+
+  app.post('/forgot-password/verify', async (c) => {
+    const body = await c.req.parseBody();
+    const email = field(body, 'email');
+    const verificationId = field(body, 'verificationId');
+    return step(
+      c,
+      async (req) => {
+        await experience.verifyVerificationCode(req, {
+          identifier: { type: 'email', value: email },
+          verificationId,
+          code: field(body, 'code'),
+        });
+        await experience.identify(req, { verificationId });
+        return c.html(<NewPasswordPage {...await frameOf(req)} />);
+      },
+      (frame, status) =>
+        c.html(
+          <CodePage
+            {...frame}
+            title="Reset password"
+            action="/forgot-password/verify"
+            email={email}
+            hidden={{ verificationId, email }}
+          />,
+          status,
+        ),
+    );
+  });
+
+  app.post('/forgot-password/reset', async (c) => {
+    const body = await c.req.parseBody();
+    return step(
+      c,
+      async (req, setCookies) => {
+        const frame = await frameOf(req);
+        await experience.resetPassword(req, {
+          password: typeof body.password === 'string' ? body.password : '',
+        });
+        const result = await experience.submit(req);
+        setCookies(result.cookies);
+        clearInteractionCookie(c, options);
+        return c.html(<PasswordChangedPage {...frame} signInUrl={result.redirectTo} />);
+      },
+      (frame, status) => c.html(<NewPasswordPage {...frame} />, status),
+    );
+  });
+
+  app.get('/account', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    const signedIn = await experience.getSignedInUser(experienceRequest(c, options));
+    if (!signedIn) return c.redirect('/sign-in', 303);
+    return c.html(<AccountPage user={signedIn.user} />);
+  });
+
+  app.post('/sign-out', async (c) => {
+    await experience.signOut(experienceRequest(c, options));
+    clearInteractionCookie(c, options);
+    clearSessionCookie(c, options);
+    return c.redirect('/sign-in', 303);
+  });
+
+  return app;
+}

@@ -1,0 +1,130 @@
+import { AppError, notFoundById } from '../shared/errors.js';
+import { newSecret, newStandardId } from '../shared/ids.js';
+import { hashPassword } from '../shared/passwords.js';
+import type { Clock } from '../shared/clock.js';
+import type {
+  ApplicationChanges,
+  ApplicationListQuery,
+  ApplicationRecord,
+  ApplicationsRepo,
+} from '../storage/repos/applications.js';
+import {
+  CONFIDENTIAL_APPLICATION_TYPES,
+  toApplicationResponse,
+  type ApplicationResponse,
+  type ApplicationType,
+  type CustomClientMetadata,
+  type OidcClientMetadata,
+} from '../domain/applications.js';
+import type { Page } from './users.js';
+import { toWindow, type PageRequest } from './lists.js';
+
+export interface CreateApplicationInput {
+  name: string;
+  type: ApplicationType;
+  description?: string | null;
+  oidcClientMetadata?: OidcClientMetadata;
+  customClientMetadata?: CustomClientMetadata;
+  customData?: Record<string, unknown>;
+  isThirdParty?: boolean;
+}
+
+export type UpdateApplicationInput = Omit<ApplicationChanges, 'oidcClientMetadata'> & {
+  oidcClientMetadata?: Partial<OidcClientMetadata>;
+};
+
+/** The created application; `secret` is its only appearance in clear text. */
+export type CreatedApplication = ApplicationResponse & { secret?: string };
+export type ApplicationDetails = ApplicationResponse & { isAdmin: boolean };
+
+export interface ApplicationsServiceDeps {
+  readonly applications: ApplicationsRepo;
+  readonly clock: Clock;
+}
+
+const EMPTY_OIDC_METADATA: OidcClientMetadata = { redirectUris: [], postLogoutRedirectUris: [] };
+
+const withIsAdmin = (app: ApplicationRecord): ApplicationDetails => ({
+  ...toApplicationResponse(app),
+  isAdmin: app.isAdmin,
+});
+
+/**
+ * Applications (Logto's `/api/applications`). Logto announces no application events, so nothing here
+ * emits one (contract §3.8). Secrets are stored as argon2 hashes, like user passwords: a database
+ * leak must not hand out working client credentials.
+ */
+export function createApplicationsService({ applications, clock }: ApplicationsServiceDeps) {
+  async function getApplication(id: string): Promise<ApplicationRecord> {
+    const app = await applications.findApplicationById(id);
+    if (!app) throw notFoundById('application', id);
+    return app;
+  }
+
+  return {
+    async listApplications(
+      query: Omit<ApplicationListQuery, 'limit' | 'offset'>,
+      page?: PageRequest,
+    ): Promise<Page<ApplicationResponse>> {
+      const [records, total] = await Promise.all([
+        applications.listApplications({ ...query, ...toWindow(page) }),
+        applications.countApplications(query),
+      ]);
+      return { items: records.map(toApplicationResponse), total };
+    },
+
+    async getApplication(id: string): Promise<ApplicationDetails> {
+      return withIsAdmin(await getApplication(id));
+    },
+
+    async createApplication(input: CreateApplicationInput): Promise<CreatedApplication> {
+      if (input.isThirdParty && input.type !== 'Traditional') {
+        throw new AppError('application.invalid_third_party_application_type');
+      }
+      const secret = CONFIDENTIAL_APPLICATION_TYPES.includes(input.type) ? newSecret() : undefined;
+      const app = await applications.insertApplication({
+        id: newStandardId(),
+        name: input.name,
+        description: input.description ?? null,
+        type: input.type,
+        secretHash: secret === undefined ? null : await hashPassword(secret),
+        oidcClientMetadata: input.oidcClientMetadata ?? EMPTY_OIDC_METADATA,
+        customClientMetadata: input.customClientMetadata,
+        customData: input.customData,
+        isThirdParty: input.isThirdParty,
+        isAdmin: false,
+        createdAt: clock.now(),
+      });
+      return { ...toApplicationResponse(app), secret };
+    },
+
+    /** Updates an application; `oidcClientMetadata` keys are merged into the stored ones. */
+    async updateApplication(id: string, input: UpdateApplicationInput): Promise<ApplicationDetails> {
+      const current = await getApplication(id);
+      const { oidcClientMetadata, ...rest } = input;
+      const changes: ApplicationChanges = {
+        ...rest,
+        ...(oidcClientMetadata && {
+          oidcClientMetadata: { ...current.oidcClientMetadata, ...oidcClientMetadata },
+        }),
+      };
+      const hasChanges = Object.values(changes).some((value) => value !== undefined);
+      const app = hasChanges ? await applications.updateApplicationById(id, changes) : current;
+      if (!app) throw notFoundById('application', id);
+      return withIsAdmin(app);
+    },
+
+    /**
+     * Deletes an application; its organization memberships go with it (cascade). The admin
+     * application cannot be deleted here: it is the credential operators reach this API with, and
+     * without it only a restart with IDHOOKS_ADMIN_CLIENT_ID/SECRET could let anyone back in.
+     */
+    async deleteApplication(id: string): Promise<void> {
+      const app = await getApplication(id);
+      if (app.isAdmin) throw new AppError('application.cannot_delete_admin_application');
+      if (!(await applications.deleteApplicationById(id))) throw notFoundById('application', id);
+    },
+  };
+}
+
+export type ApplicationsService = ReturnType<typeof createApplicationsService>;

@@ -1,0 +1,243 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { AppError, notFoundById } from '../shared/errors.js';
+import { newStandardId } from '../shared/ids.js';
+import type { Clock } from '../shared/clock.js';
+import type { Executor } from '../storage/db.js';
+import type { ApplicationsRepo } from '../storage/repos/applications.js';
+import type { ExperienceSession, ExperienceSessionsRepo } from '../storage/repos/experience-sessions.js';
+import type { Interaction, InteractionsRepo } from '../storage/repos/interactions.js';
+import type { SentinelRepo } from '../storage/repos/sentinel.js';
+import type { VerificationCodesRepo } from '../storage/repos/verification-codes.js';
+import { applicationSummary } from '../domain/applications.js';
+import {
+  EMPTY_INTERACTION_STATE,
+  type InteractionEventName,
+  type InteractionState,
+} from '../domain/experience.js';
+import type { ExperienceContext } from '../domain/interaction-payloads.js';
+
+/** The browser's side of an Experience API call: its cookies and where it came from. */
+export interface ExperienceRequest {
+  /** Value of the interaction cookie, if sent. */
+  readonly interactionToken?: string | undefined;
+  /** Value of the session cookie, if sent. */
+  readonly sessionToken?: string | undefined;
+  readonly userAgent?: string | undefined;
+  readonly ip?: string | undefined;
+}
+
+/** Cookies the HTTP layer must set after a call; absent keys stay as they are. */
+export interface CookieUpdates {
+  readonly interactionToken?: string;
+  readonly sessionToken?: string;
+}
+
+/** An interaction with its event set, ready for verification steps. */
+export interface ActiveInteraction extends Interaction {
+  readonly interactionEvent: InteractionEventName;
+}
+
+/** 32 random bytes in base64url: 43 characters, the shape of Logto's session ids (decisions.md point 4). */
+export const newOpaqueToken = () => randomBytes(32).toString('base64url');
+
+/** Cookies hold tokens; storage holds only their SHA-256, so a database dump cannot replay them. */
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** Housekeeping runs at most this often, piggy-backed on interaction starts. */
+const SWEEP_INTERVAL_MS = 5 * 60_000;
+
+export interface InteractionStoreDeps {
+  readonly interactions: InteractionsRepo;
+  readonly sessions: ExperienceSessionsRepo;
+  readonly applications: ApplicationsRepo;
+  readonly verificationCodes: VerificationCodesRepo;
+  readonly sentinel: SentinelRepo;
+  readonly clock: Clock;
+  readonly sessionTtlMs: number;
+  readonly interactionTtlMs: number;
+  /** Codes and sentinel rows older than this are no longer needed by any rule. */
+  readonly retentionMs: number;
+}
+
+/**
+ * Sessions and interactions: creating, finding and resetting them from cookie tokens, and building
+ * the payload context of a request.
+ */
+export function createInteractionStore(deps: InteractionStoreDeps) {
+  const { interactions, sessions, applications, clock } = deps;
+  let lastSweepAt = 0;
+
+  async function sweep(now: number) {
+    if (now - lastSweepAt < SWEEP_INTERVAL_MS) return;
+    lastSweepAt = now;
+    await interactions.deleteExpiredInteractions(now);
+    await sessions.deleteExpiredSessions(now);
+    await deps.verificationCodes.deleteCodesCreatedBefore(now - deps.retentionMs);
+    await deps.sentinel.deleteActivitiesBefore(now - deps.retentionMs);
+  }
+
+  /** The browser's live session, or a new one (with the token to set as its cookie). */
+  async function ensureSession(
+    token: string | undefined,
+    now: number,
+  ): Promise<{ session: ExperienceSession; newToken?: string }> {
+    const found = token ? await sessions.findSessionByTokenHash(hashToken(token), now) : undefined;
+    if (found) return { session: found };
+    const newToken = newOpaqueToken();
+    const session = await sessions.insertSession({
+      id: newOpaqueToken(),
+      tokenHash: hashToken(newToken),
+      createdAt: now,
+      expiresAt: now + deps.sessionTtlMs,
+    });
+    return { session, newToken };
+  }
+
+  /** An application end users may sign in to: not machine-to-machine, not the admin client. */
+  async function findSignInApplication(clientId: string) {
+    const app = await applications.findApplicationById(clientId);
+    if (!app || app.isAdmin || app.type === 'MachineToMachine') throw notFoundById('application', clientId);
+    return app;
+  }
+
+  async function createInteraction(
+    sessionId: string,
+    applicationId: string | null,
+    interactionEvent: InteractionEventName | null,
+    now: number,
+  ): Promise<string> {
+    const token = newOpaqueToken();
+    await interactions.insertInteraction({
+      id: newStandardId(),
+      tokenHash: hashToken(token),
+      sessionId,
+      applicationId,
+      interactionEvent,
+      state: EMPTY_INTERACTION_STATE,
+      createdAt: now,
+      expiresAt: now + deps.interactionTtlMs,
+    });
+    return token;
+  }
+
+  async function findInteraction(token: string | undefined, now: number) {
+    return token ? interactions.findInteractionByTokenHash(hashToken(token), now) : undefined;
+  }
+
+  /** The interaction named by the cookie; `session.not_found` when absent, unknown, tampered or expired. */
+  async function requireInteraction(req: ExperienceRequest): Promise<Interaction> {
+    const interaction = await findInteraction(req.interactionToken, clock.now());
+    if (!interaction) throw new AppError('session.not_found');
+    return interaction;
+  }
+
+  return {
+    findSignInApplication,
+
+    /**
+     * `PUT /api/experience`: clears the current interaction and sets its event, keeping its
+     * application (Logto: "any existing experience interaction data will be cleared"). Without a
+     * live interaction cookie it starts one with no application.
+     */
+    async startInteraction(
+      req: ExperienceRequest,
+      interactionEvent: InteractionEventName,
+    ): Promise<CookieUpdates> {
+      const now = clock.now();
+      await sweep(now);
+      const { session, newToken } = await ensureSession(req.sessionToken, now);
+      const current = await findInteraction(req.interactionToken, now);
+      if (current) {
+        await interactions.updateInteractionById(
+          current.id,
+          { sessionId: session.id, interactionEvent, state: EMPTY_INTERACTION_STATE },
+          now,
+        );
+        return { sessionToken: newToken };
+      }
+      const interactionToken = await createInteraction(session.id, null, interactionEvent, now);
+      return { sessionToken: newToken, interactionToken };
+    },
+
+    /**
+     * Opening a hosted page. With a client id, a fresh interaction for that application replaces
+     * any current one (Logto's `/sign-in?app_id=`); without, the current interaction is kept, or one
+     * without an application is started.
+     */
+    async openInteraction(req: ExperienceRequest, clientId: string | undefined): Promise<CookieUpdates> {
+      const now = clock.now();
+      await sweep(now);
+      const application = clientId === undefined ? undefined : await findSignInApplication(clientId);
+      const { session, newToken } = await ensureSession(req.sessionToken, now);
+      const current = await findInteraction(req.interactionToken, now);
+      if (current && !application) return { sessionToken: newToken };
+      if (current && req.interactionToken)
+        await interactions.deleteInteractionByTokenHash(hashToken(req.interactionToken));
+      const interactionToken = await createInteraction(session.id, application?.id ?? null, null, now);
+      return { sessionToken: newToken, interactionToken };
+    },
+
+    requireInteraction,
+
+    /** As `requireInteraction`, and its event must be set by `PUT /api/experience` first. */
+    async requireActiveInteraction(req: ExperienceRequest): Promise<ActiveInteraction> {
+      const interaction = await requireInteraction(req);
+      if (!interaction.interactionEvent) throw new AppError('session.interaction_not_found');
+      return interaction as ActiveInteraction;
+    },
+
+    async saveState(interaction: Interaction, state: InteractionState, tx?: Executor): Promise<void> {
+      await interactions.updateInteractionById(interaction.id, { state }, clock.now(), tx);
+    },
+
+    /** What every payload of this request repeats (contract §3.4). */
+    async contextOf(interaction: ActiveInteraction, req: ExperienceRequest): Promise<ExperienceContext> {
+      const app = interaction.applicationId
+        ? await applications.findApplicationById(interaction.applicationId)
+        : undefined;
+      return {
+        interactionEvent: interaction.interactionEvent,
+        userAgent: req.userAgent,
+        ip: req.ip,
+        sessionId: interaction.sessionId,
+        application: app && applicationSummary(app),
+      };
+    },
+
+    /** The signed-in session of a cookie, if any. */
+    async findSignedInSession(sessionToken: string | undefined) {
+      if (!sessionToken) return undefined;
+      const session = await sessions.findSessionByTokenHash(hashToken(sessionToken), clock.now());
+      return session?.userId ? session : undefined;
+    },
+
+    /** Binds the session to the user under a fresh cookie token (recreating an expired session row). */
+    async signInSession(sessionId: string, userId: string, now: number, tx: Executor): Promise<string> {
+      const token = newOpaqueToken();
+      const changes = {
+        userId,
+        tokenHash: hashToken(token),
+        signedInAt: now,
+        expiresAt: now + deps.sessionTtlMs,
+      };
+      const updated = await sessions.signInSession(sessionId, changes, tx);
+      if (!updated) {
+        await sessions.insertSession(
+          { id: sessionId, tokenHash: changes.tokenHash, createdAt: now, expiresAt: changes.expiresAt },
+          tx,
+        );
+        await sessions.signInSession(sessionId, changes, tx);
+      }
+      return token;
+    },
+
+    /** Ends the browser's session and interaction. */
+    async signOut(req: ExperienceRequest): Promise<void> {
+      if (req.sessionToken) await sessions.deleteSessionByTokenHash(hashToken(req.sessionToken));
+      if (req.interactionToken)
+        await interactions.deleteInteractionByTokenHash(hashToken(req.interactionToken));
+    },
+  };
+}
+
+export type InteractionStore = ReturnType<typeof createInteractionStore>;

@@ -1,0 +1,387 @@
+import { AppError } from '../shared/errors.js';
+import { newUserId } from '../shared/ids.js';
+import { hashPassword, PASSWORD_METHOD, verifyPassword } from '../shared/passwords.js';
+import type { Clock } from '../shared/clock.js';
+import type { ApplicationsRepo } from '../storage/repos/applications.js';
+import type { ExperienceSessionsRepo } from '../storage/repos/experience-sessions.js';
+import type { ExperienceUsersRepo } from '../storage/repos/experience-users.js';
+import type { InteractionsRepo } from '../storage/repos/interactions.js';
+import type { SentinelRepo } from '../storage/repos/sentinel.js';
+import type { UserChanges, UsersRepo } from '../storage/repos/users.js';
+import type { VerificationCodesRepo } from '../storage/repos/verification-codes.js';
+import { HOOK_EVENT_OF_INTERACTION } from '../domain/events.js';
+import {
+  hasPendingProfile,
+  type InteractionEventName,
+  type InteractionState,
+  type PendingProfile,
+  type ProfileInput,
+  type VerificationRecord,
+} from '../domain/experience.js';
+import { experienceEvent, interactionHookEvent } from '../domain/interaction-payloads.js';
+import type { PasswordPolicy } from '../domain/password-policy.js';
+import type { SentinelPolicy } from '../domain/sentinel.js';
+import { toUserInfo, type UserInfo, type UserRecord } from '../domain/users.js';
+import type { MessageConnector, SendRatePolicy } from '../domain/verification-codes.js';
+import {
+  createInteractionStore,
+  type ActiveInteraction,
+  type CookieUpdates,
+  type ExperienceRequest,
+} from './experience-state.js';
+import { assertPasswordPolicy, createVerifications } from './experience-verifications.js';
+import type { RunInTransaction } from './transaction.js';
+
+export type { CookieUpdates, ExperienceRequest } from './experience-state.js';
+
+export interface ExperienceSettings {
+  readonly sentinelPolicy: SentinelPolicy;
+  readonly sendRatePolicy: SendRatePolicy;
+  readonly passwordPolicy: PasswordPolicy;
+  readonly codeTtlSeconds: number;
+  readonly sessionTtlSeconds: number;
+  readonly interactionTtlSeconds: number;
+  /** Public base URL: where the hosted pages live (redirects without an application go there). */
+  readonly endpoint: string;
+}
+
+export interface ExperienceServiceDeps {
+  readonly interactions: InteractionsRepo;
+  readonly sessions: ExperienceSessionsRepo;
+  readonly applications: ApplicationsRepo;
+  readonly users: UsersRepo;
+  readonly experienceUsers: ExperienceUsersRepo;
+  readonly verificationCodes: VerificationCodesRepo;
+  readonly sentinel: SentinelRepo;
+  readonly connector: MessageConnector;
+  readonly runInTransaction: RunInTransaction;
+  readonly clock: Clock;
+  readonly settings: ExperienceSettings;
+}
+
+export interface SubmitResult {
+  readonly redirectTo: string;
+  readonly interactionEvent: InteractionEventName;
+  readonly cookies: CookieUpdates;
+}
+
+const isUniqueViolation = (error: unknown) => {
+  const code = (error as { code?: string }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+};
+
+/** The record a later step consumes; 404 when unknown, 400 when unusable. */
+function findUsableRecord(state: InteractionState, id: string): VerificationRecord {
+  const record = state.verifications.find((r) => r.id === id);
+  if (!record) throw new AppError('session.verification_session_not_found');
+  const isVerified = record.type !== 'EmailVerificationCode' || record.isVerified;
+  if (record.isConsumed || !isVerified) throw new AppError('session.verification_failed');
+  return record;
+}
+
+const consume = (state: InteractionState, id: string): InteractionState => ({
+  ...state,
+  verifications: state.verifications.map((r) => (r.id === id ? { ...r, isConsumed: true } : r)),
+});
+
+const profileChanges = (profile: PendingProfile): UserChanges => ({
+  ...(profile.username === undefined ? {} : { username: profile.username }),
+  ...(profile.primaryEmail === undefined ? {} : { primaryEmail: profile.primaryEmail }),
+  ...(profile.passwordEncrypted === undefined
+    ? {}
+    : { passwordEncrypted: profile.passwordEncrypted, passwordEncryptionMethod: PASSWORD_METHOD }),
+  ...(profile.name === undefined ? {} : { name: profile.name }),
+  ...(profile.avatar === undefined ? {} : { avatar: profile.avatar }),
+});
+
+/**
+ * Logto's Experience API for sign-up, sign-in and password reset (contract §3.4,
+ * experience-flow.md). Every step that changes something commits its events in the same
+ * transaction; refused attempts that Logto reports (lockout, send limit) commit their event and
+ * then fail.
+ */
+export function createExperienceService(deps: ExperienceServiceDeps) {
+  const { users, clock, runInTransaction, settings } = deps;
+  const store = createInteractionStore({
+    ...deps,
+    sessionTtlMs: settings.sessionTtlSeconds * 1000,
+    interactionTtlMs: settings.interactionTtlSeconds * 1000,
+    retentionMs: Math.max(
+      settings.sentinelPolicy.lockoutMinutes * 60_000 * 2,
+      settings.sendRatePolicy.windowSeconds * 1000,
+      settings.codeTtlSeconds * 1000,
+    ),
+  });
+  const verifications = createVerifications({
+    ...deps,
+    store,
+    sentinelPolicy: settings.sentinelPolicy,
+    sendRatePolicy: settings.sendRatePolicy,
+    passwordPolicy: settings.passwordPolicy,
+    codeTtlMs: settings.codeTtlSeconds * 1000,
+  });
+
+  async function identifiedUser(interaction: ActiveInteraction): Promise<UserRecord> {
+    const userId = interaction.state.userId;
+    const user = userId === undefined ? undefined : await users.findUserById(userId);
+    if (!user) throw new AppError('session.identifier_not_found');
+    return user;
+  }
+
+  async function assertIdentifiersFree(
+    fields: { username?: string; primaryEmail?: string },
+    excludeUserId?: string,
+  ) {
+    const conflict = await users.findIdentifierConflict(fields, excludeUserId);
+    if (conflict === 'username') throw new AppError('user.username_already_in_use');
+    if (conflict === 'primaryEmail') throw new AppError('user.email_already_in_use');
+  }
+
+  /** The user a sign-in or reset verification names; an email code must belong to an account. */
+  async function userOfRecord(record: VerificationRecord): Promise<UserRecord> {
+    if (record.type === 'Password') {
+      const user = await users.findUserById(record.userId);
+      if (user) return user;
+    } else if (record.type === 'EmailVerificationCode') {
+      const userId = await deps.experienceUsers.findUserIdByIdentifier(record.identifier);
+      const user = userId === undefined ? undefined : await users.findUserById(userId);
+      if (user) return user;
+    } else {
+      throw new AppError('session.verification_failed');
+    }
+    throw new AppError('user.user_not_exist', { params: { identifier: record.identifier.value } });
+  }
+
+  /** Register identification: creates the account from the record and the profile given so far. */
+  async function createUserFrom(
+    req: ExperienceRequest,
+    interaction: ActiveInteraction,
+    record: VerificationRecord,
+  ) {
+    if (record.type === 'Password') throw new AppError('session.verification_failed');
+    const profile = interaction.state.profile;
+    const fromRecord: PendingProfile =
+      record.type === 'NewPasswordIdentity'
+        ? { username: record.identifier.value, passwordEncrypted: record.passwordEncrypted }
+        : { primaryEmail: record.identifier.value };
+    const merged = { ...profile, ...fromRecord };
+    const identifiers = { username: merged.username, primaryEmail: merged.primaryEmail };
+    await assertIdentifiersFree(identifiers);
+    const ctx = await store.contextOf(interaction, req);
+    try {
+      await runInTransaction(async (tx, emit) => {
+        const now = clock.now();
+        const user = await users.insertUser(
+          {
+            id: newUserId(),
+            username: merged.username ?? null,
+            primaryEmail: merged.primaryEmail ?? null,
+            primaryPhone: null,
+            name: merged.name ?? null,
+            avatar: merged.avatar ?? null,
+            customData: {},
+            profile: {},
+            passwordEncrypted: merged.passwordEncrypted ?? null,
+            passwordEncryptionMethod: merged.passwordEncrypted ? PASSWORD_METHOD : null,
+            // Logto leaves it null at registration and sets it from the first sign-in.
+            applicationId: null,
+            createdAt: now,
+          },
+          tx,
+        );
+        // User.Created carries the user info without hasPassword (experience-flow.md).
+        await emit(experienceEvent(ctx, 'User.Created', now, { data: toUserInfo(user) }));
+        const state = consume(interaction.state, record.id);
+        await store.saveState(
+          interaction,
+          { ...state, userId: user.id, hasCreatedUser: true, profile: {} },
+          tx,
+        );
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      await assertIdentifiersFree(identifiers);
+      throw error;
+    }
+  }
+
+  return {
+    openInteraction: store.openInteraction,
+    findSignInApplication: store.findSignInApplication,
+
+    /** `PUT /api/experience`. */
+    startInteraction: store.startInteraction,
+    verifyPassword: verifications.verifyPassword,
+    createNewPasswordIdentity: verifications.createNewPasswordIdentity,
+    sendVerificationCode: verifications.sendVerificationCode,
+    verifyVerificationCode: verifications.verifyVerificationCode,
+
+    /** The interaction's event and application, for the hosted pages. */
+    async describeInteraction(req: ExperienceRequest) {
+      const interaction = await store.requireInteraction(req);
+      const app = interaction.applicationId
+        ? await deps.applications.findApplicationById(interaction.applicationId)
+        : undefined;
+      return {
+        interactionEvent: interaction.interactionEvent,
+        application: app && { id: app.id, name: app.name },
+      };
+    },
+
+    /**
+     * `POST /api/experience/identification`: 201 when a Register interaction created the user
+     * (and `User.Created` was emitted), 204 otherwise.
+     */
+    async identify(
+      req: ExperienceRequest,
+      input: { verificationId: string },
+    ): Promise<{ isCreated: boolean }> {
+      const interaction = await store.requireActiveInteraction(req);
+      const record = findUsableRecord(interaction.state, input.verificationId);
+      if (interaction.interactionEvent === 'Register') {
+        if (interaction.state.userId !== undefined) throw new AppError('session.identity_conflict');
+        await createUserFrom(req, interaction, record);
+        return { isCreated: true };
+      }
+      if (interaction.interactionEvent === 'ForgotPassword' && record.type !== 'EmailVerificationCode') {
+        throw new AppError('session.verification_failed');
+      }
+      const user = await userOfRecord(record);
+      if (interaction.state.userId !== undefined && interaction.state.userId !== user.id) {
+        throw new AppError('session.identity_conflict');
+      }
+      if (user.isSuspended) throw new AppError('user.suspended');
+      await store.saveState(interaction, { ...consume(interaction.state, record.id), userId: user.id });
+      return { isCreated: false };
+    },
+
+    /** `POST /api/experience/profile`: applied at identification (Register, before) or at submit. */
+    async addProfile(req: ExperienceRequest, input: ProfileInput): Promise<void> {
+      const interaction = await store.requireActiveInteraction(req);
+      if (interaction.interactionEvent === 'ForgotPassword') {
+        throw new AppError('session.not_supported_for_forgot_password');
+      }
+      const isRegistering =
+        interaction.interactionEvent === 'Register' && interaction.state.userId === undefined;
+      const user = isRegistering ? undefined : await identifiedUser(interaction);
+      let state = interaction.state;
+      let change: PendingProfile;
+      if (input.type === 'username') {
+        await assertIdentifiersFree({ username: input.value }, user?.id);
+        change = { username: input.value };
+      } else if (input.type === 'password') {
+        assertPasswordPolicy(input.value, settings.passwordPolicy, {
+          username: state.profile.username ?? user?.username,
+          email: state.profile.primaryEmail ?? user?.primaryEmail,
+        });
+        change = { passwordEncrypted: await hashPassword(input.value) };
+      } else if (input.type === 'email') {
+        const record = findUsableRecord(state, input.verificationId);
+        if (record.type !== 'EmailVerificationCode') throw new AppError('session.verification_failed');
+        await assertIdentifiersFree({ primaryEmail: record.identifier.value }, user?.id);
+        change = { primaryEmail: record.identifier.value };
+        state = consume(state, record.id);
+      } else {
+        change = {
+          ...(input.values.name === undefined ? {} : { name: input.values.name }),
+          ...(input.values.avatar === undefined ? {} : { avatar: input.values.avatar }),
+        };
+      }
+      await store.saveState(interaction, { ...state, profile: { ...state.profile, ...change } });
+    },
+
+    /** `PUT /api/experience/profile/password` (ForgotPassword only): the new password, applied at submit. */
+    async resetPassword(req: ExperienceRequest, input: { password: string }): Promise<void> {
+      const interaction = await store.requireActiveInteraction(req);
+      if (interaction.interactionEvent !== 'ForgotPassword')
+        throw new AppError('session.invalid_interaction_type');
+      const user = await identifiedUser(interaction);
+      assertPasswordPolicy(input.password, settings.passwordPolicy, {
+        username: user.username,
+        email: user.primaryEmail,
+      });
+      if (user.passwordEncrypted && (await verifyPassword(user.passwordEncrypted, input.password))) {
+        throw new AppError('user.same_password');
+      }
+      const passwordEncrypted = await hashPassword(input.password);
+      await store.saveState(interaction, {
+        ...interaction.state,
+        profile: { ...interaction.state.profile, passwordEncrypted },
+      });
+    },
+
+    /**
+     * `POST /api/experience/submit`: applies the profile, signs the session in (SignIn, Register)
+     * and emits `User.Data.Updated` (when something changed) then the interaction event, in the
+     * order of experience-flow.md. The interaction is deleted in the same transaction, so it cannot
+     * be submitted twice.
+     */
+    async submit(req: ExperienceRequest): Promise<SubmitResult> {
+      const interaction = await store.requireActiveInteraction(req);
+      const event = interaction.interactionEvent;
+      const user = await identifiedUser(interaction);
+      const { profile } = interaction.state;
+      if (event === 'Register' && !user.passwordEncrypted && !profile.passwordEncrypted) {
+        throw new AppError('user.missing_profile', { data: { missingProfile: ['password'] } });
+      }
+      if (event === 'ForgotPassword' && !profile.passwordEncrypted) {
+        throw new AppError('user.missing_profile', { data: { missingProfile: ['password'] } });
+      }
+      const ctx = await store.contextOf(interaction, req);
+      const app = interaction.applicationId
+        ? await deps.applications.findApplicationById(interaction.applicationId)
+        : undefined;
+      const sessionToken = await runInTransaction(async (tx, emit) => {
+        if (!(await deps.interactions.deleteInteractionById(interaction.id, tx))) {
+          throw new AppError('session.not_found');
+        }
+        const now = clock.now();
+        const isSignIn = event !== 'ForgotPassword';
+        if (event === 'SignIn' && app) await deps.experienceUsers.setFirstApplicationId(user.id, app.id, tx);
+        const changes: UserChanges = {
+          ...profileChanges(profile),
+          ...(isSignIn ? { lastSignInAt: now } : {}),
+        };
+        const updated = await users.updateUserById(user.id, changes, now, tx);
+        if (!updated) throw new AppError('session.identifier_not_found');
+        const info: UserInfo = toUserInfo(updated);
+        if (hasPendingProfile(profile))
+          await emit(experienceEvent(ctx, 'User.Data.Updated', now, { data: info }));
+        await emit(interactionHookEvent(ctx, HOOK_EVENT_OF_INTERACTION[event], now, info));
+        if (!isSignIn) {
+          // A completed reset proves control of the account: lift its locks so the new password works now.
+          for (const identifier of [
+            { type: 'username', value: updated.username },
+            { type: 'email', value: updated.primaryEmail?.toLowerCase() },
+            { type: 'phone', value: updated.primaryPhone },
+          ]) {
+            if (identifier.value)
+              await deps.sentinel.releaseLocks({ type: identifier.type, value: identifier.value }, now, tx);
+          }
+          return undefined;
+        }
+        return store.signInSession(interaction.sessionId, user.id, now, tx);
+      });
+      const signInPage = `${settings.endpoint}/sign-in${app ? `?app_id=${encodeURIComponent(app.id)}` : ''}`;
+      const redirectTo =
+        event === 'ForgotPassword'
+          ? signInPage
+          : (app?.oidcClientMetadata.redirectUris[0] ?? `${settings.endpoint}/account`);
+      return { redirectTo, interactionEvent: event, cookies: sessionToken ? { sessionToken } : {} };
+    },
+
+    /** The user signed in on this browser, if any. */
+    async getSignedInUser(
+      req: ExperienceRequest,
+    ): Promise<{ user: UserInfo; sessionId: string } | undefined> {
+      const session = await store.findSignedInSession(req.sessionToken);
+      const user = session?.userId ? await users.findUserById(session.userId) : undefined;
+      return session && user ? { user: toUserInfo(user), sessionId: session.id } : undefined;
+    },
+
+    /** Ends this browser's session; the next interaction starts a new one (a new `sessionId`). */
+    signOut: store.signOut,
+  };
+}
+
+export type ExperienceService = ReturnType<typeof createExperienceService>;

@@ -1,0 +1,195 @@
+import type { Selectable } from 'kysely';
+import { bit, bool, type Executor, type HooksTable } from '../db.js';
+import type { EventType } from '../../domain/events.js';
+import type { HookConfig, HookRecord, PreviousSigningKey } from '../../domain/hooks.js';
+
+const toRecord = (row: Selectable<HooksTable>): HookRecord => ({
+  tenantId: row.tenantId,
+  id: row.id,
+  name: row.name,
+  event: row.event as EventType | null,
+  events: JSON.parse(row.events) as EventType[],
+  config: JSON.parse(row.config) as HookConfig,
+  signingKey: row.signingKey,
+  previousSigningKeys: JSON.parse(row.previousSigningKeys) as PreviousSigningKey[],
+  enabled: bool(row.enabled),
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+});
+
+export interface NewHook {
+  id: string;
+  name: string;
+  event: EventType | null;
+  events: EventType[];
+  config: HookConfig;
+  signingKey: string;
+  enabled: boolean;
+  createdAt: number;
+}
+
+/** Columns a PATCH may set. JSON columns are replaced as a whole, never merged (contract §8.2). */
+export type HookChanges = Partial<{
+  name: string;
+  event: EventType | null;
+  events: EventType[];
+  config: HookConfig;
+  enabled: boolean;
+}>;
+
+/** Why a hook's unfinished deliveries end when the hook is deleted; shown on the delivery. */
+export const HOOK_DELETED_ERROR = 'The hook was deleted.';
+
+/** Delivery statuses that still expect an attempt. */
+const UNFINISHED_STATUSES = ['pending', 'sending'] as const;
+
+export function createHooksRepo(db: Executor) {
+  const base = (tx: Executor) => tx.selectFrom('hooks').where('tenantId', '=', 'default');
+
+  return {
+    /**
+     * Makes the hook's `hook_subscriptions` rows exactly `events` (see `subscribedEvents`). Call it
+     * in the transaction that wrote the hook, so fan-out never sees one without the other.
+     */
+    async replaceSubscriptions(
+      hookId: string,
+      events: readonly EventType[],
+      tx: Executor = db,
+    ): Promise<void> {
+      await tx.deleteFrom('hookSubscriptions').where('hookId', '=', hookId).execute();
+      if (events.length > 0) {
+        await tx
+          .insertInto('hookSubscriptions')
+          .values(events.map((event) => ({ hookId, event })))
+          .execute();
+      }
+    },
+
+    async findHookById(id: string, tx: Executor = db): Promise<HookRecord | undefined> {
+      const row = await base(tx).selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toRecord(row);
+    },
+
+    /** Newest first (Logto's `createdAt desc`); without a limit, every hook. */
+    async listHooks(
+      page: { limit: number; offset: number } | undefined,
+      tx: Executor = db,
+    ): Promise<HookRecord[]> {
+      let query = base(tx).selectAll().orderBy('createdAt', 'desc').orderBy('id', 'desc');
+      if (page) query = query.limit(page.limit).offset(page.offset);
+      return (await query.execute()).map(toRecord);
+    },
+
+    async countHooks(tx: Executor = db): Promise<number> {
+      const row = await base(tx)
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+
+    /** Inserts the hook; its subscriptions are written with `replaceSubscriptions`. */
+    async insertHook(hook: NewHook, tx: Executor = db): Promise<HookRecord> {
+      const row = await tx
+        .insertInto('hooks')
+        .values({
+          ...hook,
+          events: JSON.stringify(hook.events),
+          config: JSON.stringify(hook.config),
+          enabled: bit(hook.enabled),
+          updatedAt: hook.createdAt,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toRecord(row);
+    },
+
+    /** Applies the changes and returns the updated hook, or undefined when it does not exist. */
+    async updateHookById(
+      id: string,
+      changes: HookChanges,
+      now: number,
+      tx: Executor = db,
+    ): Promise<HookRecord | undefined> {
+      const { events, config, enabled, ...plain } = changes;
+      const row = await tx
+        .updateTable('hooks')
+        .set({
+          ...plain,
+          ...(events === undefined ? {} : { events: JSON.stringify(events) }),
+          ...(config === undefined ? {} : { config: JSON.stringify(config) }),
+          ...(enabled === undefined ? {} : { enabled: bit(enabled) }),
+          updatedAt: now,
+        })
+        .where('tenantId', '=', 'default')
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toRecord(row);
+    },
+
+    /**
+     * Sets a new signing key if the current one is still `expectedKey` (compare-and-set), so two
+     * concurrent regenerations cannot both move the same old key and lose the other's. Returns
+     * undefined when the hook is gone or its key changed meanwhile.
+     */
+    async replaceSigningKey(
+      id: string,
+      expectedKey: string,
+      next: { signingKey: string; previousSigningKeys: PreviousSigningKey[] },
+      now: number,
+      tx: Executor = db,
+    ): Promise<HookRecord | undefined> {
+      const row = await tx
+        .updateTable('hooks')
+        .set({
+          signingKey: next.signingKey,
+          previousSigningKeys: JSON.stringify(next.previousSigningKeys),
+          updatedAt: now,
+        })
+        .where('tenantId', '=', 'default')
+        .where('id', '=', id)
+        .where('signingKey', '=', expectedKey)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toRecord(row);
+    },
+
+    /** Deletes the hook and its subscriptions; its deliveries and attempts stay as history. */
+    async deleteHookById(id: string, tx: Executor = db): Promise<HookRecord | undefined> {
+      await tx.deleteFrom('hookSubscriptions').where('hookId', '=', id).execute();
+      const row = await tx
+        .deleteFrom('hooks')
+        .where('tenantId', '=', 'default')
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toRecord(row);
+    },
+
+    /**
+     * Ends the deleted hook's deliveries that still wait for an attempt: `failed` with
+     * {@link HOOK_DELETED_ERROR}, lease cleared, so no worker sends to an endpoint the operator
+     * removed. A worker that is sending one right now loses its lease and must not record over it.
+     * Returns how many deliveries were ended.
+     */
+    async failUnfinishedDeliveries(hookId: string, now: number, tx: Executor = db): Promise<number> {
+      const result = await tx
+        .updateTable('deliveries')
+        .set({
+          status: 'failed',
+          lastError: HOOK_DELETED_ERROR,
+          completedAt: now,
+          updatedAt: now,
+          lockedBy: null,
+          lockedUntil: null,
+        })
+        .where('tenantId', '=', 'default')
+        .where('hookId', '=', hookId)
+        .where('status', 'in', UNFINISHED_STATUSES)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+  };
+}
+
+export type HooksRepo = ReturnType<typeof createHooksRepo>;
