@@ -14,7 +14,7 @@ import {
   whsecOf,
 } from './signing.js';
 
-const CAPTURES = new URL('../../../shared/contract/captures/', import.meta.url);
+const CAPTURES = new URL('../../test/fixtures/captures/', import.meta.url);
 const captures = (() => {
   try {
     return readdirSync(CAPTURES)

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { eventTypes, isInteractionEvent } from './events.js';
 import { buildTestPayload } from './test-payloads.js';
 
-const CAPTURE = new URL('../../../shared/contract/captures/test-send-user-created.json', import.meta.url);
+const CAPTURE = new URL('../../test/fixtures/captures/test-send-user-created.json', import.meta.url);
 const NOW = new Date('2026-11-29T06:26:40.105Z');
 
 describe('buildTestPayload', () => {
