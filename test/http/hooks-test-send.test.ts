@@ -10,10 +10,7 @@ import { startReceiver, type ReceivedRequest, type Receiver } from '../helpers/r
 
 /** Logto's own test send, captured from a real server (contract/captures). */
 const CAPTURE = JSON.parse(
-  readFileSync(
-    new URL('../fixtures/captures/test-send-user-created.json', import.meta.url),
-    'utf8',
-  ),
+  readFileSync(new URL('../fixtures/captures/test-send-user-created.json', import.meta.url), 'utf8'),
 ) as { bodyRaw: string; rawHeaders: string[] };
 
 /** A loopback port with nothing listening: bind one, note it, close it. */
