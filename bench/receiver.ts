@@ -49,6 +49,8 @@ const server = createServer((req, res) => {
   });
 });
 
+// Longer than any pause between the benchmark's control requests, so an idle socket is not closed under them.
+server.keepAliveTimeout = 120_000;
 server.listen(port, '127.0.0.1', () => {
   const address = server.address();
   process.stdout.write(

@@ -27,12 +27,22 @@ export async function freePort(): Promise<number> {
   return typeof address === 'object' && address ? address.port : 0;
 }
 
+/** Control requests retry once: an idle keep-alive socket may be closed by the receiver just as it is reused. */
+async function control(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch {
+    await sleep(100);
+    return fetch(url, init);
+  }
+}
+
 export async function receiverStats(receiverUrl: string): Promise<ReceiverStats> {
-  return (await (await fetch(`${receiverUrl}/__stats`)).json()) as ReceiverStats;
+  return (await (await control(`${receiverUrl}/__stats`)).json()) as ReceiverStats;
 }
 
 export async function resetReceiver(receiverUrl: string, trackIds = false): Promise<void> {
-  await fetch(`${receiverUrl}/__reset${trackIds ? '?track=1' : ''}`, { method: 'POST' });
+  await control(`${receiverUrl}/__reset${trackIds ? '?track=1' : ''}`, { method: 'POST' });
 }
 
 /** Polls the receiver until it has `count` requests; fails after `timeoutMs`. */

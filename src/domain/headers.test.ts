@@ -126,6 +126,9 @@ describe('buildRequestHeaders', () => {
       ['user-agent', 'Logto (https://logto.io/)'],
       ['x-custom-header', 'hello'],
       ['content-type', 'application/json'],
+      ['accept', '*/*'],
+      ['accept-language', '*'],
+      ['sec-fetch-mode', 'cors'],
       ['webhook-id', 'dlv_1'],
       ['webhook-timestamp', '1700000000'],
       ['webhook-signature', sig['webhook-signature']],
@@ -137,12 +140,18 @@ describe('buildRequestHeaders', () => {
     expect(Object.keys(buildRequestHeaders({ signatureHeaders: unsigned }))).toEqual([
       'user-agent',
       'content-type',
+      'accept',
+      'accept-language',
+      'sec-fetch-mode',
       'webhook-id',
       'webhook-timestamp',
     ]);
     expect(buildRequestHeaders({ signatureHeaders: {} })).toEqual({
       'user-agent': DEFAULT_USER_AGENT,
       'content-type': 'application/json',
+      accept: '*/*',
+      'accept-language': '*',
+      'sec-fetch-mode': 'cors',
     });
   });
 

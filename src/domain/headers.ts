@@ -11,6 +11,11 @@ import { SIGNATURE_HEADER_NAMES, LOGTO_SIGNATURE_HEADER } from './signing.js';
 /** Logto's default user agent, byte for byte (contract §4 and every capture). */
 export const DEFAULT_USER_AGENT = 'Logto (https://logto.io/)';
 export const DEFAULT_CONTENT_TYPE = 'application/json';
+const FETCH_DEFAULT_HEADERS = [
+  ['accept', '*/*'],
+  ['accept-language', '*'],
+  ['sec-fetch-mode', 'cors'],
+] as const;
 
 /** Limits on custom headers. Logto has none; these keep a hook row and each request bounded. */
 export const HEADER_LIMITS = Object.freeze({ maxCount: 50, maxNameLength: 256, maxValueLength: 4096 });
@@ -153,6 +158,10 @@ export const buildRequestHeaders = ({
   for (const [name, value] of merged.values()) headers[name] = value;
   // Like ky, add a JSON content type only when the user set none (contract §4).
   if (!merged.has('content-type')) headers['content-type'] = DEFAULT_CONTENT_TYPE;
+  // Logto's requests also carry these three from Node's fetch (see the captures); receivers or
+  // proxies may match on them, so we send them too. Not `accept-encoding: gzip, deflate`: that
+  // would invite compressed responses, and the attempt history stores response bodies as text.
+  for (const [name, value] of FETCH_DEFAULT_HEADERS) if (!merged.has(name)) headers[name] = value;
 
   for (const [name, value] of Object.entries(signatureHeaders)) {
     if (name !== LOGTO_SIGNATURE_HEADER) headers[name.toLowerCase()] = value;

@@ -76,6 +76,18 @@ export function createAuthService({ applications, settings, clock, config }: Aut
   const issuer = `${config.endpoint}/oidc`;
   const audiences = [config.managementApiResource, LOGTO_OSS_MANAGEMENT_API_RESOURCE];
 
+  /**
+   * Tokens already verified, until they expire: a client sends the same token with every call, and
+   * jose verifies through WebCrypto on the thread pool, which cost more than the rest of a simple
+   * request. Bounded, oldest evicted first; a token is only ever cached after full verification.
+   */
+  const verified = new Map<string, { claims: AccessTokenClaims; expiresAt: number }>();
+  const VERIFIED_CACHE_SIZE = 1000;
+  const rememberVerified = (token: string, claims: AccessTokenClaims, expiresAt: number) => {
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { claims, expiresAt });
+  };
+
   const key = () => {
     if (!signingKey) throw new Error('Auth service used before init(); call init() at start-up');
     return signingKey;
@@ -211,6 +223,8 @@ export function createAuthService({ applications, settings, clock, config }: Aut
 
     /** Verifies a bearer token for the Management API; any failure is a 401. */
     async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+      const cached = verified.get(token);
+      if (cached && cached.expiresAt > clock.now()) return cached.claims;
       try {
         const { payload } = await jwtVerify(token, key(), {
           algorithms: ['HS256'],
@@ -225,7 +239,9 @@ export function createAuthService({ applications, settings, clock, config }: Aut
         if (!scope.split(' ').includes(MANAGEMENT_API_SCOPE) || typeof payload.sub !== 'string') {
           throw new AppError('auth.unauthorized');
         }
-        return { clientId: payload.sub, scope };
+        const claims = { clientId: payload.sub, scope };
+        rememberVerified(token, claims, (payload.exp ?? 0) * 1000);
+        return claims;
       } catch (error) {
         if (error instanceof AppError) throw error;
         const reason = error instanceof joseErrors.JWTExpired ? 'The access token has expired.' : undefined;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { SqliteDialect } from 'kysely';
+import { SqliteDialect, type SqliteDatabase } from 'kysely';
 
 export interface SqliteOptions {
   /** File path, or `:memory:`. */
@@ -25,7 +25,37 @@ export function createSqliteDialect({ filename, synchronous }: SqliteOptions): {
   database.pragma(`synchronous = ${synchronous}`);
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return { dialect: new SqliteDialect({ database }), close: () => database.close() };
+  return {
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    close: () => database.close(),
+  };
+}
+
+/** Distinct SQL texts kept prepared; the app has a few hundred, so this bounds memory, not hits. */
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Kysely prepares every query anew, and on a hot path (a user created with its event and
+ * deliveries, a delivery claimed and recorded) compiling the same SQL again was the largest single
+ * cost in a profile. better-sqlite3 statements are reusable, and Kysely runs one query at a time
+ * per connection, so a cache keyed by SQL text is safe; the least recently used entry is evicted.
+ */
+function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement) {
+        cache.delete(sql);
+      } else {
+        statement = database.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(sql, statement);
+      return statement as unknown as ReturnType<SqliteDatabase['prepare']>;
+    },
+  };
 }
 
 /** `sqlite:./data/idhooks.db` → `./data/idhooks.db`; `sqlite::memory:` → `:memory:`. */
