@@ -1,7 +1,24 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const LOWER_ALNUM = '0123456789abcdefghijklmnopqrstuvwxyz';
 const ALNUM = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/**
+ * Random bytes drawn from a pooled buffer: one `randomFillSync` per 4 KiB instead of one per id.
+ * Every event, delivery and attempt needs an id, and the per-call overhead of the CSPRNG showed as
+ * ~9 % of a delivery worker's profile. The bytes are the same CSPRNG output, used once each.
+ */
+const POOL_SIZE = 4096;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function randomByte(): number {
+  if (poolOffset >= POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++]!;
+}
 
 /**
  * Uniform random string over `alphabet`. Bytes that would bias the result (those at or above the
@@ -11,10 +28,8 @@ export function randomString(length: number, alphabet: string): string {
   const limit = 256 - (256 % alphabet.length);
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes((length - out.length) * 2)) {
-      if (byte < limit) out += alphabet[byte % alphabet.length];
-      if (out.length === length) break;
-    }
+    const byte = randomByte();
+    if (byte < limit) out += alphabet[byte % alphabet.length];
   }
   return out;
 }
