@@ -4,6 +4,7 @@
 # User.Created and creates a user. Run from the repository root: bash scripts/capture-delivery.sh
 set -euo pipefail
 DIR=$(mktemp -d)
+# One node process each (no npm or tsx wrapper), so the kills at the end stop them.
 node -e '
 const http = require("http");
 http.createServer((req, res) => { let b = ""; req.on("data", c => b += c); req.on("end", () => {
@@ -13,8 +14,9 @@ http.createServer((req, res) => { let b = ""; req.on("data", c => b += c); req.o
 RECV=$!
 DATABASE_URL="sqlite:$DIR/idhooks.db" PORT=3101 IDHOOKS_LOG_LEVEL=warn \
   IDHOOKS_ADMIN_CLIENT_ID=demo-admin IDHOOKS_ADMIN_CLIENT_SECRET=demo-admin-secret-123 \
-  IDHOOKS_ALLOW_PRIVATE_TARGETS=127.0.0.1/32 npm start > "$DIR/server.log" 2>&1 &
+  IDHOOKS_ALLOW_PRIVATE_TARGETS=127.0.0.1/32 node --import tsx src/main.ts start > "$DIR/server.log" 2>&1 &
 SRV=$!
+trap 'kill $SRV $RECV 2>/dev/null || true; rm -rf "$DIR"' EXIT
 for _ in $(seq 1 50); do curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:3101/api/status | grep -q 204 && break; sleep 0.2; done
 TOKEN=$(curl -s -u demo-admin:demo-admin-secret-123 -d grant_type=client_credentials \
   -d resource=http://localhost:3101/api -d scope=all http://127.0.0.1:3101/oidc/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
@@ -27,4 +29,3 @@ curl -s -A 'curl/7.88.1' -H "Authorization: Bearer $TOKEN" -H 'content-type: app
 sleep 1
 cat "$DIR/received.txt"
 echo "signing key: $(node -pe 'JSON.parse(require("fs").readFileSync(process.argv[1])).signingKey' "$DIR/hook.json")"
-kill $SRV $RECV; wait 2>/dev/null || true
