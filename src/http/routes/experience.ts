@@ -15,6 +15,7 @@ import {
   type ExperienceCookieOptions,
 } from '../experience-cookies.js';
 import { createRouter, errorResponseSchema } from '../openapi.js';
+import { jsonBody } from '../route-helpers.js';
 
 /*
  * Logto's Experience API (contract §3.4, experience-flow.md), the subset behind sign-up, sign-in
@@ -26,10 +27,6 @@ import { createRouter, errorResponseSchema } from '../openapi.js';
 const tags = ['Experience'];
 const verificationIdSchema = z.string().min(1).max(64);
 const verificationResponse = z.object({ verificationId: z.string() }).openapi('VerificationResponse');
-const json = <T extends z.ZodType>(schema: T) => ({
-  content: { 'application/json': { schema } },
-  required: true,
-});
 const error = (description: string) => ({
   description,
   content: { 'application/json': { schema: errorResponseSchema } },
@@ -73,7 +70,7 @@ const routes = {
     path: '/experience',
     tags,
     summary: 'Start a new interaction',
-    request: { body: json(startBodySchema) },
+    request: { body: jsonBody(startBodySchema) },
     responses: { 204: { description: 'Started; earlier interaction data is cleared' }, ...common },
   }),
   password: createRoute({
@@ -81,7 +78,7 @@ const routes = {
     path: '/experience/verification/password',
     tags,
     summary: 'Verify a password (sign-in)',
-    request: { body: json(passwordBodySchema) },
+    request: { body: jsonBody(passwordBodySchema) },
     responses: {
       200: verified,
       ...common,
@@ -94,7 +91,7 @@ const routes = {
     path: '/experience/verification/new-password-identity',
     tags,
     summary: 'Create a username and password identity (registration)',
-    request: { body: json(newPasswordIdentityBodySchema) },
+    request: { body: jsonBody(newPasswordIdentityBodySchema) },
     responses: { 200: verified, ...common, 422: error('Username in use, or password rejected') },
   }),
   sendCode: createRoute({
@@ -102,7 +99,7 @@ const routes = {
     path: '/experience/verification/verification-code',
     tags,
     summary: 'Send an email verification code',
-    request: { body: json(sendCodeBodySchema) },
+    request: { body: jsonBody(sendCodeBodySchema) },
     responses: {
       200: verified,
       ...common,
@@ -115,7 +112,7 @@ const routes = {
     path: '/experience/verification/verification-code/verify',
     tags,
     summary: 'Verify an email verification code',
-    request: { body: json(verifyCodeBodySchema) },
+    request: { body: jsonBody(verifyCodeBodySchema) },
     responses: { 200: verified, ...common },
   }),
   identification: createRoute({
@@ -123,7 +120,7 @@ const routes = {
     path: '/experience/identification',
     tags,
     summary: 'Identify the user (creates the account when registering)',
-    request: { body: json(identificationBodySchema) },
+    request: { body: jsonBody(identificationBodySchema) },
     responses: {
       201: { description: 'Register: the account was created' },
       204: { description: 'SignIn, ForgotPassword: the user is identified' },
@@ -138,7 +135,7 @@ const routes = {
     path: '/experience/profile',
     tags,
     summary: 'Add profile data (username, password, verified email, name)',
-    request: { body: json(profileInputSchema) },
+    request: { body: jsonBody(profileInputSchema) },
     responses: { 204: { description: 'Added' }, ...common, 422: error('In use or rejected') },
   }),
   resetPassword: createRoute({
@@ -146,7 +143,7 @@ const routes = {
     path: '/experience/profile/password',
     tags,
     summary: 'Set the new password (ForgotPassword)',
-    request: { body: json(resetPasswordBodySchema) },
+    request: { body: jsonBody(resetPasswordBodySchema) },
     responses: {
       204: { description: 'Accepted; applied on submit' },
       ...common,

@@ -11,6 +11,7 @@ import {
   type Pagination,
 } from '../pagination.js';
 import { isYes } from './hooks.js';
+import { jsonResponse } from '../route-helpers.js';
 
 /** Unix milliseconds in a query string; non-finite values are a 400 `guard.invalid_input`. */
 const unixMsSchema = z
@@ -89,10 +90,6 @@ export const deliverySchema = z
 export type DeliveryResponse = z.infer<typeof deliverySchema>;
 
 const hookIdParams = z.object({ id: z.string().min(1).max(128) });
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const tags = ['Hooks'];
 
 const routes = {
@@ -114,7 +111,7 @@ const routes = {
         }),
       }),
     },
-    responses: { 200: ok(z.array(hookLogSchema), 'Log rows, newest first'), ...errorResponses },
+    responses: { 200: jsonResponse(z.array(hookLogSchema), 'Log rows, newest first'), ...errorResponses },
   }),
   deliveries: createRoute({
     method: 'get',
@@ -131,7 +128,7 @@ const routes = {
         includeAttempts: z.string().optional().openapi({ description: '1, true, y, yes, yep or yeah.' }),
       }),
     },
-    responses: { 200: ok(z.array(deliverySchema), 'Deliveries, newest first'), ...errorResponses },
+    responses: { 200: jsonResponse(z.array(deliverySchema), 'Deliveries, newest first'), ...errorResponses },
   }),
   delivery: createRoute({
     method: 'get',
@@ -140,7 +137,7 @@ const routes = {
     summary: 'Get a delivery with all its attempts',
     request: { params: hookIdParams.extend({ deliveryId: z.string().min(1).max(64) }) },
     responses: {
-      200: ok(deliverySchema, 'The delivery, attempts in order'),
+      200: jsonResponse(deliverySchema, 'The delivery, attempts in order'),
       ...errorResponses,
       ...notFoundResponse,
     },

@@ -4,6 +4,7 @@ import { hookConfigSchema, hookNameSchema } from '../../domain/hooks.js';
 import type { HooksService } from '../../services/hooks.js';
 import { createRouter, errorResponseSchema, errorResponses, notFoundResponse } from '../openapi.js';
 import { paginationQuerySchema, parsePagination, setPaginationHeaders } from '../pagination.js';
+import { jsonBody, jsonResponse } from '../route-helpers.js';
 
 /**
  * Logto's `yes()`: the query flags Logto reads this way are on for these words only, any case.
@@ -85,14 +86,6 @@ export type TestHookRequest = z.infer<typeof testHookBodySchema>;
 
 const hookIdParams = z.object({ id: z.string().min(1).max(128) });
 const statsFlag = z.string().optional();
-const json = <T extends z.ZodType>(schema: T) => ({
-  content: { 'application/json': { schema } },
-  required: true,
-});
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const testFailedResponse = {
   422: {
     description:
@@ -114,15 +107,15 @@ const routes = {
         includeExecutionStats: statsFlag.openapi({ description: '1, true, y, yes, yep or yeah (any case).' }),
       }),
     },
-    responses: { 200: ok(z.array(hookSchema), 'Hooks, newest first'), ...errorResponses },
+    responses: { 200: jsonResponse(z.array(hookSchema), 'Hooks, newest first'), ...errorResponses },
   }),
   create: createRoute({
     method: 'post',
     path: '/hooks',
     tags,
     summary: 'Create a hook',
-    request: { body: json(createHookBodySchema) },
-    responses: { 201: ok(hookSchema, 'The created hook, with its signing key'), ...errorResponses },
+    request: { body: jsonBody(createHookBodySchema) },
+    responses: { 201: jsonResponse(hookSchema, 'The created hook, with its signing key'), ...errorResponses },
   }),
   get: createRoute({
     method: 'get',
@@ -135,7 +128,7 @@ const routes = {
         includeExecutionStats: statsFlag.openapi({ description: 'Any non-empty value adds the stats.' }),
       }),
     },
-    responses: { 200: ok(hookSchema, 'The hook'), ...errorResponses, ...notFoundResponse },
+    responses: { 200: jsonResponse(hookSchema, 'The hook'), ...errorResponses, ...notFoundResponse },
   }),
   update: createRoute({
     method: 'patch',
@@ -143,8 +136,8 @@ const routes = {
     tags,
     summary: 'Update a hook',
     description: '`events`, `config` and `event` are replaced as a whole, not merged.',
-    request: { params: hookIdParams, body: json(updateHookBodySchema) },
-    responses: { 200: ok(hookSchema, 'The updated hook'), ...errorResponses, ...notFoundResponse },
+    request: { params: hookIdParams, body: jsonBody(updateHookBodySchema) },
+    responses: { 200: jsonResponse(hookSchema, 'The updated hook'), ...errorResponses, ...notFoundResponse },
   }),
   signingKey: createRoute({
     method: 'patch',
@@ -154,7 +147,11 @@ const routes = {
     description:
       'The old key keeps signing `webhook-signature` for IDHOOKS_SIGNING_KEY_GRACE_SECONDS; `logto-signature-sha-256` uses the new key at once.',
     request: { params: hookIdParams },
-    responses: { 200: ok(hookSchema, 'The hook with its new key'), ...errorResponses, ...notFoundResponse },
+    responses: {
+      200: jsonResponse(hookSchema, 'The hook with its new key'),
+      ...errorResponses,
+      ...notFoundResponse,
+    },
   }),
   delete: createRoute({
     method: 'delete',
@@ -172,7 +169,7 @@ const routes = {
     summary: 'Send test payloads',
     description:
       "One request per event to the given (possibly unsaved) config, signed with the hook's key. Not recorded.",
-    request: { params: hookIdParams, body: json(testHookBodySchema) },
+    request: { params: hookIdParams, body: jsonBody(testHookBodySchema) },
     responses: {
       204: { description: 'Every test request got a 2xx' },
       ...errorResponses,

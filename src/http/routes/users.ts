@@ -8,9 +8,10 @@ import {
   usernameSchema,
 } from '../../domain/users.js';
 import type { UsersService } from '../../services/users.js';
-import { managementContext, type ClientAddressOptions } from '../context.js';
+import type { ClientAddressOptions } from '../context.js';
 import { createRouter, errorResponses, notFoundResponse, unprocessableResponse } from '../openapi.js';
 import { paginationQuerySchema, parsePagination, setPaginationHeaders } from '../pagination.js';
+import { contextFactory, jsonBody, jsonResponse } from '../route-helpers.js';
 
 // Domain schemas are plain zod (domain imports no HTTP library), so they are inlined in the OpenAPI document.
 const profileSchema = userProfileSchema;
@@ -69,14 +70,6 @@ export const updateUserBodySchema = z
 export type UpdateUserRequest = z.infer<typeof updateUserBodySchema>;
 
 const userIdParams = z.object({ userId: z.string().min(1).max(128) });
-const json = <T extends z.ZodType>(schema: T) => ({
-  content: { 'application/json': { schema } },
-  required: true,
-});
-const ok = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const tags = ['Users'];
 
 const routes = {
@@ -94,15 +87,19 @@ const routes = {
           .openapi({ description: 'Matches username, email, phone or name.' }),
       }),
     },
-    responses: { 200: ok(z.array(adminUserSchema), 'Users, newest first'), ...errorResponses },
+    responses: { 200: jsonResponse(z.array(adminUserSchema), 'Users, newest first'), ...errorResponses },
   }),
   create: createRoute({
     method: 'post',
     path: '/users',
     tags,
     summary: 'Create a user',
-    request: { body: json(createUserBodySchema) },
-    responses: { 200: ok(adminUserSchema, 'The created user'), ...errorResponses, ...unprocessableResponse },
+    request: { body: jsonBody(createUserBodySchema) },
+    responses: {
+      200: jsonResponse(adminUserSchema, 'The created user'),
+      ...errorResponses,
+      ...unprocessableResponse,
+    },
   }),
   get: createRoute({
     method: 'get',
@@ -110,16 +107,16 @@ const routes = {
     tags,
     summary: 'Get a user',
     request: { params: userIdParams },
-    responses: { 200: ok(adminUserSchema, 'The user'), ...errorResponses, ...notFoundResponse },
+    responses: { 200: jsonResponse(adminUserSchema, 'The user'), ...errorResponses, ...notFoundResponse },
   }),
   update: createRoute({
     method: 'patch',
     path: '/users/{userId}',
     tags,
     summary: 'Update a user',
-    request: { params: userIdParams, body: json(updateUserBodySchema) },
+    request: { params: userIdParams, body: jsonBody(updateUserBodySchema) },
     responses: {
-      200: ok(adminUserSchema, 'The updated user'),
+      200: jsonResponse(adminUserSchema, 'The updated user'),
       ...errorResponses,
       ...notFoundResponse,
       ...unprocessableResponse,
@@ -130,32 +127,40 @@ const routes = {
     path: '/users/{userId}/custom-data',
     tags,
     summary: "Replace a user's custom data",
-    request: { params: userIdParams, body: json(z.strictObject({ customData: jsonObjectSchema })) },
-    responses: { 200: ok(jsonObjectSchema, 'The new custom data'), ...errorResponses, ...notFoundResponse },
+    request: { params: userIdParams, body: jsonBody(z.strictObject({ customData: jsonObjectSchema })) },
+    responses: {
+      200: jsonResponse(jsonObjectSchema, 'The new custom data'),
+      ...errorResponses,
+      ...notFoundResponse,
+    },
   }),
   profile: createRoute({
     method: 'patch',
     path: '/users/{userId}/profile',
     tags,
     summary: "Merge claims into a user's profile",
-    request: { params: userIdParams, body: json(z.strictObject({ profile: profileSchema })) },
-    responses: { 200: ok(profileSchema, 'The new profile'), ...errorResponses, ...notFoundResponse },
+    request: { params: userIdParams, body: jsonBody(z.strictObject({ profile: profileSchema })) },
+    responses: {
+      200: jsonResponse(profileSchema, 'The new profile'),
+      ...errorResponses,
+      ...notFoundResponse,
+    },
   }),
   password: createRoute({
     method: 'patch',
     path: '/users/{userId}/password',
     tags,
     summary: "Set a user's password",
-    request: { params: userIdParams, body: json(z.strictObject({ password: adminPasswordSchema })) },
-    responses: { 200: ok(adminUserSchema, 'The user'), ...errorResponses, ...notFoundResponse },
+    request: { params: userIdParams, body: jsonBody(z.strictObject({ password: adminPasswordSchema })) },
+    responses: { 200: jsonResponse(adminUserSchema, 'The user'), ...errorResponses, ...notFoundResponse },
   }),
   suspend: createRoute({
     method: 'patch',
     path: '/users/{userId}/is-suspended',
     tags,
     summary: 'Suspend or reinstate a user',
-    request: { params: userIdParams, body: json(z.strictObject({ isSuspended: z.boolean() })) },
-    responses: { 200: ok(adminUserSchema, 'The user'), ...errorResponses, ...notFoundResponse },
+    request: { params: userIdParams, body: jsonBody(z.strictObject({ isSuspended: z.boolean() })) },
+    responses: { 200: jsonResponse(adminUserSchema, 'The user'), ...errorResponses, ...notFoundResponse },
   }),
   delete: createRoute({
     method: 'delete',
@@ -169,7 +174,7 @@ const routes = {
 
 /** Users Management API (Logto's paths and shapes). Responses are parsed through their schema. */
 export function usersRoutes(users: UsersService, addressOptions: ClientAddressOptions) {
-  const ctx = (c: Parameters<typeof managementContext>[0]) => managementContext(c, addressOptions);
+  const ctx = contextFactory(addressOptions);
   return createRouter()
     .openapi(routes.list, async (c) => {
       const { search, ...paging } = c.req.valid('query');
