@@ -15,9 +15,11 @@ import { createResourcesRepo } from './storage/repos/resources.js';
 import { createRolesRepo } from './storage/repos/roles.js';
 import { createHooksRepo } from './storage/repos/hooks.js';
 import { createSettingsRepo } from './storage/repos/settings.js';
+import { createConsoleSessionsRepo } from './storage/repos/console-sessions.js';
 import { createUsersRepo } from './storage/repos/users.js';
 import { createApplicationsService } from './services/applications.js';
 import { createAuthService } from './services/auth.js';
+import { createConsoleSessionsService } from './services/console-sessions.js';
 import { createOrganizationApplicationsService } from './services/organization-applications.js';
 import { createOrganizationInvitationsService } from './services/organization-invitations.js';
 import { createOrganizationRolesService } from './services/organization-roles.js';
@@ -85,6 +87,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     experienceUsers: createExperienceUsersRepo(db),
     verificationCodes: createVerificationCodesRepo(db),
     sentinel: createSentinelRepo(db),
+    consoleSessions: createConsoleSessionsRepo(db),
   };
 
   // One outbound HTTP client (keep-alive pool, timeout, SSRF guard) for deliveries and test sends.
@@ -119,8 +122,20 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     onDeliveriesQueued: () => wakeListeners.forEach((wake) => wake()),
   });
 
+  const auth = createAuthService({
+    applications: repos.applications,
+    settings: repos.settings,
+    clock,
+    config,
+  });
   const services = {
-    auth: createAuthService({ applications: repos.applications, settings: repos.settings, clock, config }),
+    auth,
+    consoleSessions: createConsoleSessionsService({
+      sessions: repos.consoleSessions,
+      auth,
+      clock,
+      ttlSeconds: config.console.sessionTtlSeconds,
+    }),
     users: createUsersService({ users: repos.users, runInTransaction, clock }),
     applications: createApplicationsService({ applications: repos.applications, clock }),
     resources: createResourcesService({ resources: repos.resources, runInTransaction, clock }),

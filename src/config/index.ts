@@ -85,6 +85,8 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
     .optional(),
   IDHOOKS_EMAIL_CONNECTOR_AUTHORIZATION: z.string().optional(),
+  // Admin console sign-in (README "Console"). At most a week: the session carries full admin rights.
+  IDHOOKS_CONSOLE_SESSION_TTL_SECONDS: integer(300, 604_800).default(28_800),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -119,6 +121,8 @@ export interface Config {
   };
   /** The end-user sign-in experience (hosted pages and the Experience API). */
   readonly experience: ExperienceConfig;
+  /** The admin console at `/console`. */
+  readonly console: { readonly sessionTtlSeconds: number };
 }
 
 export interface ExperienceConfig {
@@ -198,6 +202,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
           })
         : undefined,
     }),
+    console: Object.freeze({ sessionTtlSeconds: e.IDHOOKS_CONSOLE_SESSION_TTL_SECONDS }),
   };
   return Object.freeze(config);
 }

@@ -1,5 +1,6 @@
 import { AppError, notFoundById } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';
+import { HOUR_MS } from '../storage/repos/delivery-logs.js';
 import type {
   AttemptRecord,
   AttemptWithPayload,
@@ -77,6 +78,14 @@ export interface DeliveriesQuery extends PageQuery, TimeRange {
   event?: EventType;
   status?: DeliveryStatus;
   includeAttempts: boolean;
+}
+
+/** One bar of the console's activity chart: attempts started in one hour, by outcome. */
+export interface HourlyActivity {
+  /** Start of the hour, epoch ms. */
+  hourStart: number;
+  successCount: number;
+  failureCount: number;
 }
 
 export interface HookLogsServiceDeps {
@@ -210,6 +219,22 @@ export function createHookLogsService({ deliveryLogs, clock }: HookLogsServiceDe
         items: deliveries.map((d) => toDeliveryView(d, byDelivery.get(d.id) ?? [])),
         total,
       };
+    },
+
+    /**
+     * Attempts per hour for the last `hours` hours, oldest first, one entry per hour including
+     * empty ones. The newest bucket is the current, partial hour, so the chart ends at "now".
+     */
+    async hourlyActivity(hookId: string, hours = 24): Promise<HourlyActivity[]> {
+      const currentHour = Math.floor(clock.now() / HOUR_MS) * HOUR_MS;
+      const from = currentHour - (hours - 1) * HOUR_MS;
+      const counts = await deliveryLogs.hourlyAttemptCounts(hookId, { from, to: currentHour + HOUR_MS });
+      const byHour = new Map(counts.map((count) => [count.hourStart, count]));
+      return Array.from({ length: hours }, (_, index) => {
+        const hourStart = from + index * HOUR_MS;
+        const count = byHour.get(hourStart);
+        return { hourStart, successCount: count?.successCount ?? 0, failureCount: count?.failureCount ?? 0 };
+      });
     },
 
     async getDelivery(hookId: string, deliveryId: string): Promise<DeliveryView> {

@@ -201,6 +201,17 @@ export interface ExperienceSessionsTable {
   expiresAt: number;
 }
 
+/** One admin console session; the cookie holds the token whose SHA-256 is `tokenHash`. */
+export interface ConsoleSessionsTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  id: string;
+  tokenHash: string;
+  csrfToken: string;
+  clientId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
 /** One sign-in, sign-up or password-reset interaction; `state` is its JSON `InteractionState`. */
 export interface InteractionsTable {
   tenantId: ColumnType<string, string | undefined, never>;
@@ -267,6 +278,7 @@ export interface Database {
   interactions: InteractionsTable;
   verificationCodes: VerificationCodesTable;
   sentinelActivities: SentinelActivitiesTable;
+  consoleSessions: ConsoleSessionsTable;
 }
 
 export type Db = Kysely<Database>;

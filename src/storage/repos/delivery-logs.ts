@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { bool, type DeliveriesTable, type DeliveryAttemptsTable, type Executor } from '../db.js';
 import type { EventType } from '../../domain/events.js';
 import type { DeliveryStatus } from '../../domain/delivery.js';
@@ -73,6 +73,16 @@ export interface Window {
   readonly limit: number;
   readonly offset: number;
 }
+
+/** Attempts started in one hour, by outcome. */
+export interface HourlyAttemptCount {
+  /** Start of the hour, epoch ms (a multiple of {@link HOUR_MS}). */
+  hourStart: number;
+  successCount: number;
+  failureCount: number;
+}
+
+export const HOUR_MS = 3_600_000;
 
 /** Large `IN` lists are split so neither dialect meets its bound-parameter limit. */
 const IN_CHUNK = 500;
@@ -205,6 +215,38 @@ export function createDeliveryLogsRepo(db: Executor) {
         }
       }
       return stats;
+    },
+
+    /**
+     * A hook's attempts started in `[from, to)`, counted per UTC hour and outcome, oldest hour
+     * first; hours without attempts are absent. Both dialects divide the bigint column by an
+     * integer literal, which truncates, so the bucket arithmetic is identical.
+     */
+    async hourlyAttemptCounts(
+      hookId: string,
+      range: { from: number; to: number },
+      tx: Executor = db,
+    ): Promise<HourlyAttemptCount[]> {
+      const hour = sql<number>`${sql.ref('startedAt')} / ${sql.lit(HOUR_MS)}`;
+      const rows = await tx
+        .selectFrom('deliveryAttempts')
+        .select((eb) => [
+          hour.as('hour'),
+          eb.fn.countAll<number>().filterWhere('isSuccess', '=', 1).as('successCount'),
+          eb.fn.countAll<number>().filterWhere('isSuccess', '=', 0).as('failureCount'),
+        ])
+        .where('tenantId', '=', 'default')
+        .where('hookId', '=', hookId)
+        .where('startedAt', '>=', range.from)
+        .where('startedAt', '<', range.to)
+        .groupBy(hour)
+        .orderBy(hour)
+        .execute();
+      return rows.map((row) => ({
+        hourStart: Number(row.hour) * HOUR_MS,
+        successCount: Number(row.successCount),
+        failureCount: Number(row.failureCount),
+      }));
     },
 
     /** A hook's deliveries, newest first, each with its event payload. */
