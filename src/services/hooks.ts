@@ -37,6 +37,20 @@ export interface TestHookInput {
   config: HookConfig;
 }
 
+/** One test request's result (Logto's console shows endpoint, status, body and time). */
+export interface TestSendOutcome {
+  event: EventType;
+  /** True when the endpoint answered 2xx. */
+  isSuccess: boolean;
+  /** The response status; undefined when no response came (DNS, refused, timeout, blocked). */
+  status?: number | undefined;
+  /** The response body, capped as recorded attempts are. */
+  responseBody?: string | undefined;
+  /** Why the request failed, when it did. */
+  error?: string | undefined;
+  durationMs: number;
+}
+
 export interface HookListQuery {
   /** Without a page, every hook (Logto's pagination is optional on this route). */
   page?: { page: number; pageSize: number };
@@ -114,8 +128,13 @@ export function createHooksService(deps: HooksServiceDeps) {
     );
   }
 
-  /** One test request; resolves to the error it ended with, or undefined when it got a 2xx. */
-  async function sendTest(hook: HookRecord, event: EventType, config: HookConfig, now: number) {
+  /** One test request and what came of it; never throws for the endpoint's failures. */
+  async function sendTest(
+    hook: HookRecord,
+    event: EventType,
+    config: HookConfig,
+    now: number,
+  ): Promise<TestSendOutcome> {
     const body = JSON.stringify(buildTestPayload(event, hook.id, new Date(now)));
     const headers = buildRequestHeaders({
       custom: config.headers,
@@ -128,20 +147,43 @@ export function createHooksService(deps: HooksServiceDeps) {
         body,
       }),
     });
+    const started = clock.now();
     try {
-      const { outcome, response } = await sender.send({ url: config.url, headers, body });
-      if (outcome.ok) return undefined;
+      const { outcome, response, durationMs } = await sender.send({ url: config.url, headers, body });
       const status = response?.status ?? outcome.status;
-      if (status === undefined) {
-        return new AppError('hook.send_test_payload_failed', { params: { message: outcome.error } });
-      }
-      return new AppError('hook.endpoint_responded_with_error', {
-        data: { responseStatus: status, responseBody: response?.body ?? '' },
-      });
+      return {
+        event,
+        isSuccess: outcome.ok,
+        status,
+        responseBody: response?.body,
+        error: outcome.ok ? undefined : outcome.error,
+        durationMs,
+      };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return new AppError('hook.send_test_payload_failed', { params: { message }, cause: error });
+      return { event, isSuccess: false, error: message, durationMs: clock.now() - started };
     }
+  }
+
+  /** Logto's error for a failed test request (contract §8: 422 with the endpoint's answer). */
+  function testFailure(outcome: TestSendOutcome): AppError {
+    if (outcome.status === undefined) {
+      return new AppError('hook.send_test_payload_failed', { params: { message: outcome.error ?? '' } });
+    }
+    return new AppError('hook.endpoint_responded_with_error', {
+      data: { responseStatus: outcome.status, responseBody: outcome.responseBody ?? '' },
+    });
+  }
+
+  /** Validates a test send and sends one payload per event, concurrently; see `testHook`. */
+  async function sendTestPayloads(id: string, input: TestHookInput): Promise<TestSendOutcome[]> {
+    const hook = await findOrThrow(id);
+    const events = uniqueEvents(input.events);
+    if (events.length === 0) throw new AppError('hook.missing_events');
+    assertSubscribable(events);
+    assertValidConfig(input.config);
+    const now = clock.now();
+    return Promise.all(events.map((event) => sendTest(hook, event, input.config, now)));
   }
 
   return {
@@ -255,16 +297,15 @@ export function createHooksService(deps: HooksServiceDeps) {
      * requests finish before the answer, which reports the first failure in event order.
      */
     async testHook(id: string, input: TestHookInput): Promise<void> {
-      const hook = await findOrThrow(id);
-      const events = uniqueEvents(input.events);
-      if (events.length === 0) throw new AppError('hook.missing_events');
-      assertSubscribable(events);
-      assertValidConfig(input.config);
-      const now = clock.now();
-      const failures = await Promise.all(events.map((event) => sendTest(hook, event, input.config, now)));
-      const failure = failures.find((error) => error !== undefined);
-      if (failure) throw failure;
+      const failure = (await sendTestPayloads(id, input)).find((outcome) => !outcome.isSuccess);
+      if (failure) throw testFailure(failure);
     },
+
+    /**
+     * The same test send, answering every request's outcome instead of throwing for the first
+     * failed one, so the console can show status, response and timing of each.
+     */
+    sendTestPayloads,
   };
 }
 
