@@ -27,6 +27,7 @@ import { hooksRoutes } from './http/routes/hooks.js';
 import { hookLogsRoutes } from './http/routes/hook-logs.js';
 import { experienceRoutes } from './http/routes/experience.js';
 import { experiencePages } from './http/pages/index.js';
+import { consoleRoutes } from './console/index.js';
 
 /** Paths under /api that answer without a token. */
 const PUBLIC_API_PATHS = new Set(['/api/status']);
@@ -60,6 +61,20 @@ export function buildApp(container: Container) {
   );
 
   app.route('/oidc', oidcRoutes(services.auth));
+  // The admin console: its own session sign-in (admin M2M credentials), not the API's bearer tokens.
+  app.route(
+    '/console',
+    consoleRoutes({
+      sessions: services.consoleSessions,
+      hooks: services.hooks,
+      hookLogs: services.hookLogs,
+      replay: undefined,
+      clock: container.clock,
+      endpoint: config.endpoint,
+      trustProxy: config.trustProxy,
+      signingKeyGraceSeconds: config.delivery.signingKeyGraceSeconds,
+    }),
+  );
 
   const auth = requireAccessToken(services.auth);
   app.use('/api/*', async (c, next) => (isPublicApiPath(c.req.path) ? next() : auth(c, next)));

@@ -1,0 +1,94 @@
+import { Hono } from 'hono';
+import { AppError } from '../shared/errors.js';
+import type { Clock } from '../shared/clock.js';
+import type { ConsoleSessionsService } from '../services/console-sessions.js';
+import type { HookLogsService } from '../services/hook-logs.js';
+import type { HooksService } from '../services/hooks.js';
+import type { ConsoleEnv } from './context.js';
+import { requireCsrf } from './csrf.js';
+import { MessagePage } from './pages/message.js';
+import { authRoutes, signOutRoute } from './routes/auth.js';
+import { deliveriesRoutes, type DeliveryReplay } from './routes/deliveries.js';
+import { hookRoutes } from './routes/hook.js';
+import { hooksListRoutes } from './routes/hooks.js';
+import { consoleSecurityHeaders } from './security-headers.js';
+import { requireConsoleSession } from './session.js';
+
+export interface ConsoleDeps {
+  readonly sessions: ConsoleSessionsService;
+  readonly hooks: HooksService;
+  readonly hookLogs: HookLogsService;
+  readonly replay: DeliveryReplay | undefined;
+  readonly clock: Clock;
+  /** The public base URL (`IDHOOKS_ENDPOINT`); its origin is accepted in form posts. */
+  readonly endpoint: string;
+  readonly trustProxy: boolean;
+  readonly signingKeyGraceSeconds: number;
+}
+
+const TITLES: Record<number, string> = { 400: 'Invalid request', 404: 'Not found', 422: 'Not possible' };
+
+/** A friendlier text for the errors a person meets in the console; the API keeps Logto's. */
+function messageOf(error: AppError): string {
+  if (error.code === 'entity.not_exists_with_id' || error.code === 'entity.not_exists') {
+    const data = error.data as { name?: string } | undefined;
+    return data?.name === 'delivery'
+      ? 'This delivery does not exist, or no longer (deliveries are kept for IDHOOKS_RETENTION_DAYS).'
+      : 'This webhook does not exist. It may have been deleted.';
+  }
+  if (error.code === 'entity.not_found') return 'This webhook does not exist. It may have been deleted.';
+  return error.message;
+}
+
+/**
+ * The admin console, mounted at `/console` (issue 7): server-rendered pages over the same services
+ * as the Management API, behind its own session sign-in rather than bearer tokens. Order matters:
+ * security headers for every response, then the public sign-in routes, then the session check and
+ * the CSRF check for everything after them.
+ */
+export function consoleRoutes(deps: ConsoleDeps) {
+  const security = { trustProxy: deps.trustProxy };
+  const app = new Hono<ConsoleEnv>();
+
+  app.onError((error, c) => {
+    const frame = { nonce: c.get('nonce') ?? '', csrfToken: c.get('session')?.csrfToken };
+    if (error instanceof AppError && error.status < 500) {
+      const status = error.status as 400 | 404 | 409 | 422;
+      return c.html(
+        <MessagePage frame={frame} title={TITLES[status] ?? 'Request refused'} message={messageOf(error)} />,
+        status,
+      );
+    }
+    c.get('logger')?.error({ err: error }, 'console request failed');
+    const message = `Something went wrong on the server. Its log has the details under request id ${c.get('requestId') ?? 'unknown'}.`;
+    return c.html(<MessagePage frame={frame} title="Something went wrong" message={message} />, 500);
+  });
+
+  app.use('*', consoleSecurityHeaders);
+  app.route(
+    '/',
+    authRoutes({
+      sessions: deps.sessions,
+      clock: deps.clock,
+      publicOrigin: new URL(deps.endpoint).origin,
+      security,
+    }),
+  );
+  app.use('*', requireConsoleSession(deps.sessions, security));
+  app.use('*', requireCsrf(new URL(deps.endpoint).origin));
+  app.route('/', signOutRoute({ sessions: deps.sessions, security }));
+  app.route('/', hooksListRoutes(deps.hooks));
+  app.route('/', hookRoutes(deps));
+  app.route('/', deliveriesRoutes({ ...deps }));
+  app.all('*', (c) =>
+    c.html(
+      <MessagePage
+        frame={{ nonce: c.get('nonce'), csrfToken: c.get('session').csrfToken }}
+        title="Not found"
+        message="There is no console page at this address."
+      />,
+      404,
+    ),
+  );
+  return app;
+}

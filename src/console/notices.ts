@@ -1,0 +1,21 @@
+/**
+ * Success messages shown after a redirect (Logto's toasts, contract §9). The redirect names one by
+ * key (`?notice=saved`), never by text, so a crafted link cannot make the console display words of
+ * an attacker's choosing.
+ */
+export const NOTICES = {
+  created: (p: Record<string, string>) => `The webhook ${p.name ?? ''} has been successfully created.`,
+  saved: () => 'Saved.',
+  disabled: () => 'The webhook has been disabled.',
+  reactivated: () => 'The webhook has been reactivated.',
+  deleted: () => 'The webhook has been successfully deleted.',
+  'key-regenerated': () => 'Signing key has been regenerated.',
+  resent: () => 'The delivery has been sent again; the new attempt is listed below.',
+  recovered: (p: Record<string, string>) =>
+    p.count === '1'
+      ? '1 failed delivery has been queued again.'
+      : `${p.count ?? '0'} failed deliveries have been queued again.`,
+  'signed-out': () => 'You have signed out.',
+} as const satisfies Record<string, (params: Record<string, string>) => string>;
+
+export type NoticeKey = keyof typeof NOTICES;

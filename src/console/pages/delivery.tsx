@@ -1,0 +1,160 @@
+import type { Hook } from '../../domain/hooks.js';
+import type { AttemptView, DeliveryView } from '../../services/hook-logs.js';
+import { Tag } from '../components.js';
+import { formatDuration, formatTime, prettyBody } from '../format.js';
+import { CsrfField, Layout, type PageFrame } from '../layout.js';
+import { consolePaths } from '../paths.js';
+import { DeliveryStateTag, ResponseStatusTag } from './delivery-tags.js';
+
+function HeadersTable({ headers, label }: { headers: Record<string, string>; label: string }) {
+  const entries = Object.entries(headers);
+  if (entries.length === 0) return <p class="hint">(no headers)</p>;
+  return (
+    <div class="table-wrap">
+      <table class="kv" aria-label={label}>
+        <tbody>
+          {entries.map(([name, value]) => (
+            <tr>
+              <th scope="row" class="mono">
+                {name}
+              </th>
+              <td class="mono">{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Attempt({ attempt, isLast }: { attempt: AttemptView; isLast: boolean }) {
+  return (
+    <article class="attempt" data-testid="attempt" aria-labelledby={`attempt-${attempt.attempt}`}>
+      <div class="attempt-head">
+        <h3 id={`attempt-${attempt.attempt}`}>Attempt {attempt.attempt}</h3>
+        <Tag tone={attempt.result === 'Success' ? 'ok' : 'err'}>
+          {attempt.result === 'Success' ? 'Success' : 'Failed'}
+        </Tag>
+        <ResponseStatusTag status={attempt.response?.status ?? null} attempted={true} />
+        <span class="hint">
+          {formatTime(attempt.startedAt)} · {formatDuration(attempt.durationMs)}
+        </span>
+      </div>
+      {attempt.error ? (
+        <p class="alert" data-testid="attempt-error">
+          {attempt.error}
+        </p>
+      ) : null}
+      <p class="hint" data-testid="next-attempt">
+        {attempt.nextAttemptAt !== null
+          ? `Next attempt scheduled for ${formatTime(attempt.nextAttemptAt)}.`
+          : isLast
+            ? 'No further attempt is scheduled.'
+            : 'Followed by the attempt below.'}
+      </p>
+      <div class="grid-2">
+        <div>
+          <h3>Request</h3>
+          <p class="mono hint">POST {attempt.request.url}</p>
+          <HeadersTable
+            headers={attempt.request.headers}
+            label={`Attempt ${attempt.attempt} request headers`}
+          />
+          <h3>Request body</h3>
+          <pre>{prettyBody(attempt.request.body)}</pre>
+        </div>
+        <div>
+          <h3>Response</h3>
+          {attempt.response ? (
+            <>
+              <p class="hint">Status {attempt.response.status}</p>
+              <HeadersTable
+                headers={attempt.response.headers}
+                label={`Attempt ${attempt.attempt} response headers`}
+              />
+              <h3>Response body</h3>
+              {attempt.response.body ? (
+                <pre data-testid="response-body">{prettyBody(attempt.response.body)}</pre>
+              ) : (
+                <p class="hint">(empty)</p>
+              )}
+            </>
+          ) : (
+            <p class="hint">No response was received.</p>
+          )}
+        </div>
+      </div>
+    </article>
+  );
+}
+
+/** One delivery with every attempt in order, and the resend action (beyond Logto, issue 7 item 4). */
+export function DeliveryPage({
+  frame,
+  hook,
+  delivery,
+  canResend,
+}: {
+  frame: PageFrame;
+  hook: Hook;
+  delivery: DeliveryView;
+  /** Resend needs a finished delivery; one still waiting or in flight will be tried anyway. */
+  canResend: boolean;
+}) {
+  const attempts = delivery.attempts ?? [];
+  return (
+    <Layout title={`${delivery.event} · ${hook.name || 'Unnamed'}`} frame={frame}>
+      <p>
+        <a href={consolePaths.requests(hook.id)}>← Back to {hook.name || 'Unnamed'}</a>
+      </p>
+      <div class="card">
+        <div class="hook-head">
+          <div>
+            <h1 class="mono">{delivery.event}</h1>
+            <div class="hook-meta">
+              <DeliveryStateTag delivery={delivery} />
+              <ResponseStatusTag status={delivery.lastResponseStatus} attempted={delivery.attemptCount > 0} />
+            </div>
+          </div>
+          {canResend ? (
+            <form
+              method="post"
+              action={`${consolePaths.delivery(hook.id, delivery.id)}/resend`}
+              class="inline"
+            >
+              <CsrfField frame={frame} />
+              <button type="submit" class="btn btn-primary">
+                Resend
+              </button>
+            </form>
+          ) : null}
+        </div>
+        <dl class="facts">
+          <dt>Delivery ID</dt>
+          <dd class="mono" data-testid="delivery-id">
+            {delivery.id}
+          </dd>
+          <dt>Event ID</dt>
+          <dd class="mono">{delivery.eventId}</dd>
+          <dt>Created</dt>
+          <dd>{formatTime(delivery.createdAt)}</dd>
+          <dt>Attempts</dt>
+          <dd data-testid="attempt-count">{delivery.attemptCount}</dd>
+          <dt>Next attempt</dt>
+          <dd>{delivery.nextAttemptAt === null ? 'None' : formatTime(delivery.nextAttemptAt)}</dd>
+          {delivery.lastError ? (
+            <>
+              <dt>Last error</dt>
+              <dd>{delivery.lastError}</dd>
+            </>
+          ) : null}
+        </dl>
+      </div>
+      <h2>Attempts</h2>
+      {attempts.length === 0 ? <p class="hint">Not sent yet.</p> : null}
+      {attempts.map((attempt, index) => (
+        <Attempt attempt={attempt} isLast={index === attempts.length - 1} />
+      ))}
+    </Layout>
+  );
+}

@@ -1,0 +1,154 @@
+import { Hono } from 'hono';
+import { AppError } from '../../shared/errors.js';
+import type { Clock } from '../../shared/clock.js';
+import { isEventType, type EventType } from '../../domain/events.js';
+import { DELIVERY_STATUSES, isTerminalStatus, type DeliveryStatus } from '../../domain/delivery.js';
+import type { DeliveryView, HookLogsService } from '../../services/hook-logs.js';
+import type { HooksService } from '../../services/hooks.js';
+import { frameOf, type ConsoleContext, type ConsoleEnv } from '../context.js';
+import { readForm } from '../form-values.js';
+import { parseDateTimeInput, toDateTimeInput } from '../format.js';
+import { consolePaths } from '../paths.js';
+import { DeliveryPage } from '../pages/delivery.js';
+import {
+  HookRequestsPage,
+  PERIODS,
+  REQUESTS_PAGE_SIZE,
+  type Period,
+  type RecoverForm,
+  type RequestFilters,
+} from '../pages/hook-requests.js';
+import { parsePage } from '../query.js';
+
+/**
+ * Resend and recover (decisions.md "beyond" point 6), provided by the delivery-replay service. The
+ * console depends on this shape only, so its pages do not care how replay is implemented.
+ */
+export interface DeliveryReplay {
+  resend(hookId: string, deliveryId: string): Promise<DeliveryView>;
+  recover(hookId: string, range: { since: number; until: number }): Promise<{ recovered: number }>;
+}
+
+export interface DeliveriesRoutesDeps {
+  readonly hooks: HooksService;
+  readonly hookLogs: HookLogsService;
+  readonly clock: Clock;
+  /** Absent until the replay service exists: the Resend and Recover actions are then not offered. */
+  readonly replay: DeliveryReplay | undefined;
+}
+
+const DAY_MS = 24 * 3_600_000;
+
+/** Reads the list's filters; a value no select offers is a message, not a silent "all". */
+function readFilters(c: ConsoleContext): { filters: RequestFilters; error?: string } {
+  const event = c.req.query('event') ?? '';
+  const status = c.req.query('status') ?? '';
+  const period = c.req.query('period') || '24h';
+  const filters: RequestFilters = {
+    event: isEventType(event) ? event : '',
+    status: (DELIVERY_STATUSES as readonly string[]).includes(status) ? status : '',
+    period: period in PERIODS ? (period as Period) : '24h',
+  };
+  if (event !== '' && !isEventType(event)) return { filters, error: `${event} is not a webhook event.` };
+  if (status !== '' && filters.status === '') {
+    return { filters, error: `Status must be one of ${DELIVERY_STATUSES.join(', ')}.` };
+  }
+  if (!(period in PERIODS)) return { filters, error: 'Choose one of the listed periods.' };
+  return { filters };
+}
+
+/** Recent requests, one delivery's attempts, resend and recover (contract §9.5 and beyond). */
+export function deliveriesRoutes({ hooks, hookLogs, clock, replay }: DeliveriesRoutesDeps) {
+  const app = new Hono<ConsoleEnv>();
+
+  const defaultRecover = (): RecoverForm => {
+    const now = clock.now();
+    return { since: toDateTimeInput(now - DAY_MS), until: toDateTimeInput(now + 60_000) };
+  };
+
+  const renderRequests = async (
+    c: ConsoleContext,
+    recover: RecoverForm = defaultRecover(),
+    status: 200 | 400 | 409 | 422 = 200,
+  ) => {
+    const id = c.req.param('id') ?? '';
+    const [hook, activity] = await Promise.all([
+      hooks.getHook(id, { includeExecutionStats: true }),
+      hookLogs.hourlyActivity(id),
+    ]);
+    const { filters, error } = readFilters(c);
+    const page = error ? 1 : parsePage(c.req.query('page'));
+    const window = PERIODS[filters.period].ms;
+    const { items, total } = error
+      ? { items: [], total: 0 }
+      : await hookLogs.listDeliveries(hook.id, {
+          page,
+          pageSize: REQUESTS_PAGE_SIZE,
+          event: (filters.event || undefined) as EventType | undefined,
+          status: (filters.status || undefined) as DeliveryStatus | undefined,
+          from: window === undefined ? undefined : clock.now() - window,
+          includeAttempts: false,
+        });
+    return c.html(
+      <HookRequestsPage
+        frame={frameOf(c, {
+          count: /^\d+$/.test(c.req.query('count') ?? '') ? (c.req.query('count') ?? '') : '0',
+        })}
+        hook={hook}
+        activity={activity}
+        filters={filters}
+        filterError={error}
+        deliveries={items}
+        page={page}
+        total={total}
+        recover={replay ? recover : undefined}
+      />,
+      error ? 400 : status,
+    );
+  };
+
+  app.get('/webhooks/:id/recent-requests', (c) => renderRequests(c));
+
+  app.get('/webhooks/:id/recent-requests/:deliveryId', async (c) => {
+    const { id, deliveryId } = c.req.param();
+    const hook = await hooks.getHook(id, { includeExecutionStats: false });
+    const delivery = await hookLogs.getDelivery(hook.id, deliveryId);
+    const canResend = replay !== undefined && isTerminalStatus(delivery.status);
+    return c.html(<DeliveryPage frame={frameOf(c)} hook={hook} delivery={delivery} canResend={canResend} />);
+  });
+
+  if (!replay) return app;
+
+  app.post('/webhooks/:id/recent-requests/:deliveryId/resend', async (c) => {
+    const { id, deliveryId } = c.req.param();
+    await replay.resend(id, deliveryId);
+    return c.redirect(`${consolePaths.delivery(id, deliveryId)}?notice=resent`, 303);
+  });
+
+  app.post('/webhooks/:id/recover', async (c) => {
+    const id = c.req.param('id');
+    const form = await readForm(c);
+    const values = { since: form.get('since').trim(), until: form.get('until').trim() };
+    const since = parseDateTimeInput(values.since);
+    const until = parseDateTimeInput(values.until);
+    const errors: NonNullable<RecoverForm['errors']> = {};
+    if (since === undefined) errors.since = 'Enter the start of the range as a date and time (UTC).';
+    if (until === undefined) errors.until = 'Enter the end of the range as a date and time (UTC).';
+    if (since !== undefined && until !== undefined && since > until) {
+      errors.until = 'The end of the range must not be before its start.';
+    }
+    if (Object.keys(errors).length > 0 || since === undefined || until === undefined) {
+      return renderRequests(c, { ...values, errors }, 400);
+    }
+    try {
+      const { recovered } = await replay.recover(id, { since, until });
+      return c.redirect(`${consolePaths.requests(id)}?notice=recovered&count=${recovered}`, 303);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
+      const status = error.status === 409 || error.status === 422 ? error.status : 400;
+      return renderRequests(c, { ...values, errors: { form: error.message } }, status);
+    }
+  });
+
+  return app;
+}
