@@ -25,6 +25,7 @@ import { rolesRoutes } from './http/routes/roles.js';
 import { usersRoutes } from './http/routes/users.js';
 import { hooksRoutes } from './http/routes/hooks.js';
 import { hookLogsRoutes } from './http/routes/hook-logs.js';
+import { deliveryReplayRoutes } from './http/routes/delivery-replay.js';
 import { experienceRoutes } from './http/routes/experience.js';
 import { experiencePages } from './http/pages/index.js';
 
@@ -87,6 +88,7 @@ export function buildApp(container: Container) {
   app.route('/api', organizationInvitationsRoutes(services.organizationInvitations, addressOptions));
   app.route('/api', hooksRoutes(services.hooks));
   app.route('/api', hookLogsRoutes(services.hookLogs));
+  app.route('/api', deliveryReplayRoutes(services.deliveryReplay, container.clock));
   // Generated from the same zod schemas that validate the routes, so it cannot drift from them.
   app.doc31('/api/swagger.json', {
     openapi: '3.1.0',

@@ -28,6 +28,7 @@ import { createResourcesService } from './services/resources.js';
 import { createRoleAssignmentsService } from './services/role-assignments.js';
 import { createRolesService } from './services/roles.js';
 import { createHookLogsService } from './services/hook-logs.js';
+import { createDeliveryReplayService } from './services/delivery-replay.js';
 import { createHooksService } from './services/hooks.js';
 import { createRunInTransaction } from './services/transaction.js';
 import { createUsersService } from './services/users.js';
@@ -112,13 +113,15 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
 
   // Commits that queued deliveries wake the engine at once (a no-op unless it runs in this process).
   const wakeListeners = new Set<() => void>([delivery.engine.wake]);
+  const wakeAll = () => wakeListeners.forEach((wake) => wake());
   const runInTransaction = createRunInTransaction({
     db,
     events: repos.events,
     clock,
-    onDeliveriesQueued: () => wakeListeners.forEach((wake) => wake()),
+    onDeliveriesQueued: wakeAll,
   });
 
+  const hookLogs = createHookLogsService({ deliveryLogs: repos.deliveryLogs, clock });
   const services = {
     auth: createAuthService({ applications: repos.applications, settings: repos.settings, clock, config }),
     users: createUsersService({ users: repos.users, runInTransaction, clock }),
@@ -188,7 +191,15 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       sender: delivery.dispatcher,
       signingKeyGraceSeconds: config.delivery.signingKeyGraceSeconds,
     }),
-    hookLogs: createHookLogsService({ deliveryLogs: repos.deliveryLogs, clock }),
+    hookLogs,
+    deliveryReplay: createDeliveryReplayService({
+      hooks: repos.hooks,
+      deliveries: repos.deliveries,
+      hookLogs,
+      runInTransaction,
+      clock,
+      wake: wakeAll,
+    }),
     experience: createExperienceService({
       interactions: repos.interactions,
       sessions: repos.experienceSessions,

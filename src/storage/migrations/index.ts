@@ -3,6 +3,7 @@ import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-webhooks.js';
 import * as m0003 from './0003-authorization.js';
 import * as m0004 from './0004-experience.js';
+import * as m0005 from './0005-hook-health.js';
 
 /**
  * The ordered list of migrations. Names are their file names; never rename or reorder one that has
@@ -13,6 +14,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002-webhooks': m0002,
   '0003-authorization': m0003,
   '0004-experience': m0004,
+  '0005-hook-health': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {
