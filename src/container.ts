@@ -29,6 +29,7 @@ import { createRoleAssignmentsService } from './services/role-assignments.js';
 import { createRolesService } from './services/roles.js';
 import { createHookLogsService } from './services/hook-logs.js';
 import { createDeliveryReplayService } from './services/delivery-replay.js';
+import { createHookHealthService } from './services/hook-health.js';
 import { createHooksService } from './services/hooks.js';
 import { createRunInTransaction } from './services/transaction.js';
 import { createUsersService } from './services/users.js';
@@ -108,6 +109,8 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
           ? createPgWakeups(database.pgPool, DELIVERY_CHANNEL, logger)
           : undefined,
       isSoleWorker: capabilities.singleWriter,
+      // Bound late: the service is built below, and only called once the engine runs.
+      checkHealth: () => hookHealth.disableFailingHooks(),
     }),
   };
 
@@ -122,6 +125,13 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
   });
 
   const hookLogs = createHookLogsService({ deliveryLogs: repos.deliveryLogs, clock });
+  const hookHealth = createHookHealthService({
+    hooks: repos.hooks,
+    runInTransaction,
+    clock,
+    logger,
+    disableAfterSeconds: config.delivery.disableAfterSeconds,
+  });
   const services = {
     auth: createAuthService({ applications: repos.applications, settings: repos.settings, clock, config }),
     users: createUsersService({ users: repos.users, runInTransaction, clock }),
@@ -192,6 +202,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       signingKeyGraceSeconds: config.delivery.signingKeyGraceSeconds,
     }),
     hookLogs,
+    hookHealth,
     deliveryReplay: createDeliveryReplayService({
       hooks: repos.hooks,
       deliveries: repos.deliveries,

@@ -71,6 +71,8 @@ const envSchema = z.object({
   IDHOOKS_RETENTION_DAYS: integer(1, 3650).default(14),
   // Up to 30 days: a longer overlap would keep a possibly leaked key valid for too long.
   IDHOOKS_SIGNING_KEY_GRACE_SECONDS: integer(0, 2_592_000).default(86_400),
+  // 0 turns auto-disable off; at most a year.
+  IDHOOKS_HOOK_DISABLE_AFTER_SECONDS: integer(0, 31_536_000).default(432_000),
   // Sign-in experience (README "Sign-up and sign-in"). Lockout defaults are Logto's sentinel policy.
   IDHOOKS_LOCKOUT_MAX_ATTEMPTS: integer(1, 10_000).default(100),
   IDHOOKS_LOCKOUT_MINUTES: integer(1, 7 * 24 * 60).default(60),
@@ -116,6 +118,8 @@ export interface Config {
     readonly retentionDays: number;
     /** How long a regenerated signing key's predecessor keeps signing `webhook-signature`. */
     readonly signingKeyGraceSeconds: number;
+    /** A hook failing every attempt for this long is disabled; 0: never. */
+    readonly disableAfterSeconds: number;
   };
   /** The end-user sign-in experience (hosted pages and the Experience API). */
   readonly experience: ExperienceConfig;
@@ -177,6 +181,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       allowPrivateTargets: e.IDHOOKS_ALLOW_PRIVATE_TARGETS,
       retentionDays: e.IDHOOKS_RETENTION_DAYS,
       signingKeyGraceSeconds: e.IDHOOKS_SIGNING_KEY_GRACE_SECONDS,
+      disableAfterSeconds: e.IDHOOKS_HOOK_DISABLE_AFTER_SECONDS,
     }),
     experience: Object.freeze({
       lockout: Object.freeze({

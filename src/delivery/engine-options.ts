@@ -33,6 +33,11 @@ export interface DeliveryEngineDeps {
   readonly wakeups?: WakeupSource;
   /** No other node can hold leases (SQLite's single worker), so all leases are stale at start. */
   readonly isSoleWorker?: boolean;
+  /**
+   * Endpoint health, run with each housekeeping pass (the container passes the hook-health
+   * service: disabling a hook emits an event, which is the services' business, not the engine's).
+   */
+  readonly checkHealth?: () => Promise<unknown>;
   readonly tuning?: Partial<EngineTuning>;
 }
 
