@@ -26,6 +26,7 @@ import { usersRoutes } from './http/routes/users.js';
 import { hooksRoutes } from './http/routes/hooks.js';
 import { hookLogsRoutes } from './http/routes/hook-logs.js';
 import { deliveryReplayRoutes } from './http/routes/delivery-replay.js';
+import { metricsRoutes } from './http/routes/metrics.js';
 import { experienceRoutes } from './http/routes/experience.js';
 import { experiencePages } from './http/pages/index.js';
 
@@ -37,6 +38,20 @@ const isPublicApiPath = (path: string) =>
   PUBLIC_API_PATHS.has(path) ||
   path === '/api/experience' ||
   PUBLIC_API_PREFIXES.some((p) => path.startsWith(p));
+
+/**
+ * What a worker-only process serves: `/api/status` for liveness and `/metrics` for Prometheus,
+ * so every node of a PostgreSQL deployment can be watched, and nothing else.
+ */
+export function buildOpsApp(container: Container) {
+  const app = createRouter();
+  app.onError(errorHandler);
+  app.notFound(notFoundHandler);
+  app.use('*', requestId(container.logger));
+  app.route('/', metricsRoutes(container.metrics, container.config.metricsToken));
+  app.route('/api', healthRoutes());
+  return app;
+}
 
 /**
  * The whole HTTP surface. It never listens: `main.ts` serves it, tests call `app.request()`.
@@ -61,6 +76,7 @@ export function buildApp(container: Container) {
   );
 
   app.route('/oidc', oidcRoutes(services.auth));
+  app.route('/', metricsRoutes(container.metrics, config.metricsToken));
 
   const auth = requireAccessToken(services.auth);
   app.use('/api/*', async (c, next) => (isPublicApiPath(c.req.path) ? next() : auth(c, next)));

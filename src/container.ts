@@ -1,6 +1,7 @@
 import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { createMetrics } from './shared/metrics.js';
 import { createDatabase, type DatabaseHandle } from './storage/db.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { createApplicationsRepo } from './storage/repos/applications.js';
@@ -51,6 +52,8 @@ export interface ContainerOptions {
   readonly logger?: Logger;
   /** PostgreSQL schema to work in (tests use one per file). */
   readonly pgSchema?: string;
+  /** Add Node's process metrics to /metrics (the real server; tests leave it off). */
+  readonly processMetrics?: boolean;
 }
 
 /**
@@ -66,6 +69,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     pgSchema: options.pgSchema,
   });
   const { db, capabilities } = database;
+  const metrics = createMetrics({ processMetrics: options.processMetrics ?? false });
 
   const repos = {
     settings: createSettingsRepo(db),
@@ -111,17 +115,25 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       isSoleWorker: capabilities.singleWriter,
       // Bound late: the service is built below, and only called once the engine runs.
       checkHealth: () => hookHealth.disableFailingHooks(),
+      onAttempt: (record) =>
+        metrics.attemptFinished(record.status === 'pending' ? 'retrying' : record.status, record.durationMs),
     }),
   };
 
   // Commits that queued deliveries wake the engine at once (a no-op unless it runs in this process).
   const wakeListeners = new Set<() => void>([delivery.engine.wake]);
   const wakeAll = () => wakeListeners.forEach((wake) => wake());
+  metrics.setSources({
+    queueStats: (now) => repos.deliveries.queueStats(now),
+    inFlightByHook: () => delivery.engine.inFlightByHook(),
+    now: () => clock.now(),
+  });
   const runInTransaction = createRunInTransaction({
     db,
     events: repos.events,
     clock,
     onDeliveriesQueued: wakeAll,
+    onEventsCommitted: (types) => types.forEach((type) => metrics.eventAppended(type)),
   });
 
   const hookLogs = createHookLogsService({ deliveryLogs: repos.deliveryLogs, clock });
@@ -245,6 +257,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     repos,
     services,
     delivery,
+    metrics,
     /** Registers a callback run after every commit that queued deliveries. */
     onDeliveriesQueued(listener: () => void): () => void {
       wakeListeners.add(listener);

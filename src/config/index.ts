@@ -73,6 +73,7 @@ const envSchema = z.object({
   IDHOOKS_SIGNING_KEY_GRACE_SECONDS: integer(0, 2_592_000).default(86_400),
   // 0 turns auto-disable off; at most a year.
   IDHOOKS_HOOK_DISABLE_AFTER_SECONDS: integer(0, 31_536_000).default(432_000),
+  IDHOOKS_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Sign-in experience (README "Sign-up and sign-in"). Lockout defaults are Logto's sentinel policy.
   IDHOOKS_LOCKOUT_MAX_ATTEMPTS: integer(1, 10_000).default(100),
   IDHOOKS_LOCKOUT_MINUTES: integer(1, 7 * 24 * 60).default(60),
@@ -108,6 +109,8 @@ export interface Config {
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
   /** PostgreSQL schema to work in instead of the server's default search_path (one database, several installs). */
   readonly pgSchema: string | undefined;
+  /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | undefined;
   readonly delivery: {
     readonly retryScheduleSeconds: readonly number[];
     readonly timeoutMs: number;
@@ -172,6 +175,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     trustProxy: e.IDHOOKS_TRUST_PROXY,
     sqliteSynchronous: e.IDHOOKS_SQLITE_SYNCHRONOUS,
     pgSchema: e.IDHOOKS_PG_SCHEMA,
+    metricsToken: e.IDHOOKS_METRICS_TOKEN,
     delivery: Object.freeze({
       retryScheduleSeconds: Object.freeze(e.IDHOOKS_RETRY_SCHEDULE),
       timeoutMs: e.IDHOOKS_DELIVERY_TIMEOUT_MS,

@@ -191,6 +191,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
       }
       const record = attemptRecord(delivery, prepared, result, startedAt, clock.now(), policy);
       logAttempt(logger, record);
+      deps.onAttempt?.(record);
       recorder.add(record);
     } catch (error) {
       logger.error(
@@ -239,6 +240,8 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     get isRunning(): boolean {
       return state !== 'idle';
     },
+    /** Requests in flight on this node, per hook. */
+    inFlightByHook: (): ReadonlyMap<string, number> => slots.inFlightByHook(),
     /** Deliveries held by this node (queued or in flight) and requests in flight. */
     get load(): { held: number; inFlight: number } {
       return { held: slots.held, inFlight: slots.inFlight };

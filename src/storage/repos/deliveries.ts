@@ -99,6 +99,7 @@ export function createDeliveriesRepo(db: Db, capabilities: Capabilities) {
     now: number,
     excludeHookIds: readonly string[],
     limit: number,
+    { lock = true } = {},
   ) =>
     qb
       .selectFrom('deliveries')
@@ -117,7 +118,7 @@ export function createDeliveriesRepo(db: Db, capabilities: Capabilities) {
       .orderBy('nextAttemptAt')
       .orderBy('id')
       .limit(limit)
-      .$if(capabilities.skipLocked, (q) => q.forUpdate().skipLocked());
+      .$if(lock && capabilities.skipLocked, (q) => q.forUpdate().skipLocked());
 
   /**
    * Leases due deliveries in one statement (atomic on SQLite, whose writer is single; disjoint
@@ -303,6 +304,26 @@ export function createDeliveriesRepo(db: Db, capabilities: Capabilities) {
   return {
     claimDue,
     recordAttempts,
+
+    /** Open deliveries by status, and the oldest due one of an enabled hook (metrics). */
+    async queueStats(now: number): Promise<{ pending: number; sending: number; oldestDueAt: number | null }> {
+      const counts = await db
+        .selectFrom('deliveries')
+        .select(['status', (eb) => eb.fn.countAll<number | string>().as('count')])
+        .where('status', 'in', ['pending', 'sending'])
+        .groupBy('status')
+        .execute();
+      const oldest = await dueCandidates(db, now, [], 1, { lock: false })
+        .clearSelect()
+        .select('nextAttemptAt')
+        .executeTakeFirst();
+      const countOf = (status: string) => Number(counts.find((row) => row.status === status)?.count ?? 0);
+      return {
+        pending: countOf('pending'),
+        sending: countOf('sending'),
+        oldestDueAt: oldest?.nextAttemptAt ?? null,
+      };
+    },
 
     /**
      * Makes one delivery of `hookId` due now with a fresh retry schedule, unless a node is sending
