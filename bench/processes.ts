@@ -82,12 +82,7 @@ export async function startServer({ databaseUrl, port, role, env = {} }: ServerO
   });
   child.stdout!.resume();
   const wrapped = wrap(child);
-  if (role === 'worker') {
-    // A worker serves no HTTP; give it a moment to connect and fail loudly if it exits.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    if (child.exitCode !== null) throw new Error(`worker exited: ${stderr}`);
-    return wrapped;
-  }
+  // Every role answers /api/status once started (a worker serves it beside /metrics).
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${stderr}`);

@@ -25,6 +25,8 @@ import { rolesRoutes } from './http/routes/roles.js';
 import { usersRoutes } from './http/routes/users.js';
 import { hooksRoutes } from './http/routes/hooks.js';
 import { hookLogsRoutes } from './http/routes/hook-logs.js';
+import { deliveryReplayRoutes } from './http/routes/delivery-replay.js';
+import { metricsRoutes } from './http/routes/metrics.js';
 import { experienceRoutes } from './http/routes/experience.js';
 import { experiencePages } from './http/pages/index.js';
 import { consoleRoutes } from './console/index.js';
@@ -37,6 +39,20 @@ const isPublicApiPath = (path: string) =>
   PUBLIC_API_PATHS.has(path) ||
   path === '/api/experience' ||
   PUBLIC_API_PREFIXES.some((p) => path.startsWith(p));
+
+/**
+ * What a worker-only process serves: `/api/status` for liveness and `/metrics` for Prometheus,
+ * so every node of a PostgreSQL deployment can be watched, and nothing else.
+ */
+export function buildOpsApp(container: Container) {
+  const app = createRouter();
+  app.onError(errorHandler);
+  app.notFound(notFoundHandler);
+  app.use('*', requestId(container.logger));
+  app.route('/', metricsRoutes(container.metrics, container.config.metricsToken));
+  app.route('/api', healthRoutes());
+  return app;
+}
 
 /**
  * The whole HTTP surface. It never listens: `main.ts` serves it, tests call `app.request()`.
@@ -61,6 +77,7 @@ export function buildApp(container: Container) {
   );
 
   app.route('/oidc', oidcRoutes(services.auth));
+  app.route('/', metricsRoutes(container.metrics, config.metricsToken));
   // The admin console: its own session sign-in (admin M2M credentials), not the API's bearer tokens.
   app.route(
     '/console',
@@ -68,7 +85,7 @@ export function buildApp(container: Container) {
       sessions: services.consoleSessions,
       hooks: services.hooks,
       hookLogs: services.hookLogs,
-      replay: undefined,
+      replay: services.deliveryReplay,
       clock: container.clock,
       endpoint: config.endpoint,
       trustProxy: config.trustProxy,
@@ -102,6 +119,7 @@ export function buildApp(container: Container) {
   app.route('/api', organizationInvitationsRoutes(services.organizationInvitations, addressOptions));
   app.route('/api', hooksRoutes(services.hooks));
   app.route('/api', hookLogsRoutes(services.hookLogs));
+  app.route('/api', deliveryReplayRoutes(services.deliveryReplay, container.clock));
   // Generated from the same zod schemas that validate the routes, so it cannot drift from them.
   app.doc31('/api/swagger.json', {
     openapi: '3.1.0',

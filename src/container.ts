@@ -1,6 +1,7 @@
 import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { createMetrics } from './shared/metrics.js';
 import { createDatabase, type DatabaseHandle } from './storage/db.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { createApplicationsRepo } from './storage/repos/applications.js';
@@ -30,6 +31,8 @@ import { createResourcesService } from './services/resources.js';
 import { createRoleAssignmentsService } from './services/role-assignments.js';
 import { createRolesService } from './services/roles.js';
 import { createHookLogsService } from './services/hook-logs.js';
+import { createDeliveryReplayService } from './services/delivery-replay.js';
+import { createHookHealthService } from './services/hook-health.js';
 import { createHooksService } from './services/hooks.js';
 import { createRunInTransaction } from './services/transaction.js';
 import { createUsersService } from './services/users.js';
@@ -51,6 +54,8 @@ export interface ContainerOptions {
   readonly logger?: Logger;
   /** PostgreSQL schema to work in (tests use one per file). */
   readonly pgSchema?: string;
+  /** Add Node's process metrics to /metrics (the real server; tests leave it off). */
+  readonly processMetrics?: boolean;
 }
 
 /**
@@ -66,6 +71,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     pgSchema: options.pgSchema,
   });
   const { db, capabilities } = database;
+  const metrics = createMetrics({ processMetrics: options.processMetrics ?? false });
 
   const repos = {
     settings: createSettingsRepo(db),
@@ -110,16 +116,27 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
           ? createPgWakeups(database.pgPool, DELIVERY_CHANNEL, logger)
           : undefined,
       isSoleWorker: capabilities.singleWriter,
+      // Bound late: the service is built below, and only called once the engine runs.
+      checkHealth: () => hookHealth.disableFailingHooks(),
+      onAttempt: (record) =>
+        metrics.attemptFinished(record.status === 'pending' ? 'retrying' : record.status, record.durationMs),
     }),
   };
 
   // Commits that queued deliveries wake the engine at once (a no-op unless it runs in this process).
   const wakeListeners = new Set<() => void>([delivery.engine.wake]);
+  const wakeAll = () => wakeListeners.forEach((wake) => wake());
+  metrics.setSources({
+    queueStats: (now) => repos.deliveries.queueStats(now),
+    inFlightByHook: () => delivery.engine.inFlightByHook(),
+    now: () => clock.now(),
+  });
   const runInTransaction = createRunInTransaction({
     db,
     events: repos.events,
     clock,
-    onDeliveriesQueued: () => wakeListeners.forEach((wake) => wake()),
+    onDeliveriesQueued: wakeAll,
+    onEventsCommitted: (types) => types.forEach((type) => metrics.eventAppended(type)),
   });
 
   const auth = createAuthService({
@@ -127,6 +144,14 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     settings: repos.settings,
     clock,
     config,
+  });
+  const hookLogs = createHookLogsService({ deliveryLogs: repos.deliveryLogs, clock });
+  const hookHealth = createHookHealthService({
+    hooks: repos.hooks,
+    runInTransaction,
+    clock,
+    logger,
+    disableAfterSeconds: config.delivery.disableAfterSeconds,
   });
   const services = {
     auth,
@@ -203,7 +228,16 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       sender: delivery.dispatcher,
       signingKeyGraceSeconds: config.delivery.signingKeyGraceSeconds,
     }),
-    hookLogs: createHookLogsService({ deliveryLogs: repos.deliveryLogs, clock }),
+    hookLogs,
+    hookHealth,
+    deliveryReplay: createDeliveryReplayService({
+      hooks: repos.hooks,
+      deliveries: repos.deliveries,
+      hookLogs,
+      runInTransaction,
+      clock,
+      wake: wakeAll,
+    }),
     experience: createExperienceService({
       interactions: repos.interactions,
       sessions: repos.experienceSessions,
@@ -238,6 +272,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     repos,
     services,
     delivery,
+    metrics,
     /** Registers a callback run after every commit that queued deliveries. */
     onDeliveriesQueued(listener: () => void): () => void {
       wakeListeners.add(listener);

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createContainer, type Container } from './container.js';
-import { buildApp } from './app.js';
+import { buildApp, buildOpsApp } from './app.js';
 import { createDatabase } from './storage/db.js';
 import { sqliteFilename } from './storage/dialects/sqlite.js';
 import { migrateToLatest } from './storage/migrate.js';
@@ -36,9 +36,9 @@ type Role = (typeof ROLES)[number];
 
 type Server = ReturnType<typeof serve>;
 
-function serveApi(container: Container): Server {
+function serveHttp(container: Container, role: Role): Server {
   const { config } = container;
-  const app = buildApp(container);
+  const app = role === 'worker' ? buildOpsApp(container) : buildApp(container);
   return serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     container.logger.info(
       {
@@ -47,7 +47,9 @@ function serveApi(container: Container): Server {
         endpoint: config.endpoint,
         database: container.database.capabilities.name,
       },
-      `idhooks listening on http://${config.host}:${info.port}`,
+      role === 'worker'
+        ? `idhooks worker serving /metrics and /api/status on http://${config.host}:${info.port}`
+        : `idhooks listening on http://${config.host}:${info.port}`,
     );
   });
 }
@@ -90,7 +92,7 @@ function stopOnSignals(container: Container, running: Running): { readonly isSto
 
 async function start(role: Role) {
   const config = loadConfig();
-  const container = createContainer(config, { pgSchema: config.pgSchema });
+  const container = createContainer(config, { pgSchema: config.pgSchema, processMetrics: true });
   const running: Running = {};
   const signals = stopOnSignals(container, running);
   const isWorker = role !== 'api';
@@ -103,8 +105,8 @@ async function start(role: Role) {
     const admin = await container.services.auth.ensureAdminApplication();
     if (admin.generatedSecret)
       printAdminCredentials(admin.clientId, admin.generatedSecret, config.managementApiResource);
-    running.server = serveApi(container);
   }
+  if (!signals.isStopping()) running.server = serveHttp(container, role);
   if (isWorker && !signals.isStopping()) await container.delivery.engine.start();
   container.logger.info({ role }, `idhooks started (role ${role})`);
 }

@@ -71,6 +71,9 @@ const envSchema = z.object({
   IDHOOKS_RETENTION_DAYS: integer(1, 3650).default(14),
   // Up to 30 days: a longer overlap would keep a possibly leaked key valid for too long.
   IDHOOKS_SIGNING_KEY_GRACE_SECONDS: integer(0, 2_592_000).default(86_400),
+  // 0 turns auto-disable off; at most a year.
+  IDHOOKS_HOOK_DISABLE_AFTER_SECONDS: integer(0, 31_536_000).default(432_000),
+  IDHOOKS_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // Sign-in experience (README "Sign-up and sign-in"). Lockout defaults are Logto's sentinel policy.
   IDHOOKS_LOCKOUT_MAX_ATTEMPTS: integer(1, 10_000).default(100),
   IDHOOKS_LOCKOUT_MINUTES: integer(1, 7 * 24 * 60).default(60),
@@ -108,6 +111,8 @@ export interface Config {
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
   /** PostgreSQL schema to work in instead of the server's default search_path (one database, several installs). */
   readonly pgSchema: string | undefined;
+  /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | undefined;
   readonly delivery: {
     readonly retryScheduleSeconds: readonly number[];
     readonly timeoutMs: number;
@@ -118,6 +123,8 @@ export interface Config {
     readonly retentionDays: number;
     /** How long a regenerated signing key's predecessor keeps signing `webhook-signature`. */
     readonly signingKeyGraceSeconds: number;
+    /** A hook failing every attempt for this long is disabled; 0: never. */
+    readonly disableAfterSeconds: number;
   };
   /** The end-user sign-in experience (hosted pages and the Experience API). */
   readonly experience: ExperienceConfig;
@@ -172,6 +179,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     trustProxy: e.IDHOOKS_TRUST_PROXY,
     sqliteSynchronous: e.IDHOOKS_SQLITE_SYNCHRONOUS,
     pgSchema: e.IDHOOKS_PG_SCHEMA,
+    metricsToken: e.IDHOOKS_METRICS_TOKEN,
     delivery: Object.freeze({
       retryScheduleSeconds: Object.freeze(e.IDHOOKS_RETRY_SCHEDULE),
       timeoutMs: e.IDHOOKS_DELIVERY_TIMEOUT_MS,
@@ -181,6 +189,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       allowPrivateTargets: e.IDHOOKS_ALLOW_PRIVATE_TARGETS,
       retentionDays: e.IDHOOKS_RETENTION_DAYS,
       signingKeyGraceSeconds: e.IDHOOKS_SIGNING_KEY_GRACE_SECONDS,
+      disableAfterSeconds: e.IDHOOKS_HOOK_DISABLE_AFTER_SECONDS,
     }),
     experience: Object.freeze({
       lockout: Object.freeze({

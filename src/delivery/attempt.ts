@@ -95,7 +95,8 @@ export function attemptRecord(
   const attempt = delivery.attempts + 1;
   const outcome: AttemptOutcome = result.outcome;
   const next = nextAttemptAt({
-    attempt,
+    // A resent or recovered delivery starts the schedule again.
+    attempt: attempt - delivery.retryBase,
     outcome,
     now: new Date(finishedAt),
     random: policy.random,

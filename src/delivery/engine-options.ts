@@ -3,7 +3,7 @@ import type { Config } from '../config/index.js';
 import type { WebhookSender } from '../domain/outbound.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { DeliveriesRepo } from '../storage/repos/deliveries.js';
+import type { AttemptRecord, DeliveriesRepo } from '../storage/repos/deliveries.js';
 import type { WakeupSource } from './pg-listener.js';
 
 export interface EngineTuning {
@@ -33,6 +33,13 @@ export interface DeliveryEngineDeps {
   readonly wakeups?: WakeupSource;
   /** No other node can hold leases (SQLite's single worker), so all leases are stale at start. */
   readonly isSoleWorker?: boolean;
+  /**
+   * Endpoint health, run with each housekeeping pass (the container passes the hook-health
+   * service: disabling a hook emits an event, which is the services' business, not the engine's).
+   */
+  readonly checkHealth?: () => Promise<unknown>;
+  /** Told of every attempt once it is made, before it is recorded (metrics). */
+  readonly onAttempt?: (record: AttemptRecord) => void;
   readonly tuning?: Partial<EngineTuning>;
 }
 

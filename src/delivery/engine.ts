@@ -77,6 +77,13 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     onRequeued: () => wake(),
   });
   const timers = createWakeTimers({ clock, onWake: () => wake() });
+  const checkHealth = async () => {
+    try {
+      await deps.checkHealth?.();
+    } catch (error) {
+      logger.error({ err: error }, 'endpoint health check failed; it runs again at the next interval');
+    }
+  };
   const releaser = createReleaser({ deliveries, workerId, clock, logger, onReleased: () => wake() });
   const releaseSoon = releaser.release;
 
@@ -184,6 +191,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
       }
       const record = attemptRecord(delivery, prepared, result, startedAt, clock.now(), policy);
       logAttempt(logger, record);
+      deps.onAttempt?.(record);
       recorder.add(record);
     } catch (error) {
       logger.error(
@@ -232,6 +240,8 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     get isRunning(): boolean {
       return state !== 'idle';
     },
+    /** Requests in flight on this node, per hook. */
+    inFlightByHook: (): ReadonlyMap<string, number> => slots.inFlightByHook(),
     /** Deliveries held by this node (queued or in flight) and requests in flight. */
     get load(): { held: number; inFlight: number } {
       return { held: slots.held, inFlight: slots.inFlight };
@@ -249,7 +259,11 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
         pollMs: config.pollMs,
         maintenanceMs: tuning.maintenanceIntervalMs,
         pruneMs: tuning.pruneIntervalMs,
-        onMaintenance: () => runHousekeeping(() => maintenance.reap()),
+        onMaintenance: () =>
+          runHousekeeping(async () => {
+            await maintenance.reap();
+            await checkHealth();
+          }),
         onPrune: () => runHousekeeping(() => maintenance.prune()),
       });
       logger.info({ workerId, concurrency: config.concurrency }, 'delivery engine started');
@@ -265,10 +279,11 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
       });
       return stopping;
     },
-    /** Runs the lease reaper and retention pruning once (tests, and operators via a future CLI). */
+    /** Runs the lease reaper, the health check and retention pruning once (tests, operators). */
     async runMaintenance(): Promise<void> {
       runHousekeeping(async () => {
         await maintenance.reap();
+        await checkHealth();
         await maintenance.prune();
       });
       await housekeeping;

@@ -53,6 +53,12 @@ export function createSlots({ concurrency, hookMaxInFlight }: SlotLimits) {
       const state = hooks.get(hookId);
       return state ? state.inFlight + state.queue.length : 0;
     },
+    /** Requests in flight per hook (hooks with none are left out). */
+    inFlightByHook(): Map<string, number> {
+      const counts = new Map<string, number>();
+      for (const [hookId, state] of hooks) if (state.inFlight > 0) counts.set(hookId, state.inFlight);
+      return counts;
+    },
     /** Hooks holding their cap or more: the next claim must skip them. */
     saturatedHooks(): string[] {
       return [...hooks].filter(([, s]) => s.inFlight + s.queue.length >= hookMaxInFlight).map(([id]) => id);

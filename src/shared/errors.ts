@@ -111,6 +111,14 @@ export const ERROR_CODES = {
   'hook.invalid_headers': { status: 400, message: 'The custom headers are invalid: {{problems}}.' },
   'hook.endpoint_responded_with_error': { status: 422, message: 'Endpoint responded with error.' },
   'hook.send_test_payload_failed': { status: 422, message: 'Failed to send test payload: {{message}}' },
+  'hook.disabled': {
+    status: 409,
+    message: 'The hook is disabled. Enable it first; its deliveries resume when it is enabled.',
+  },
+  'delivery.in_progress': {
+    status: 409,
+    message: 'The delivery is being sent right now. Resend it once this attempt is recorded.',
+  },
   'log.invalid_time_window': { status: 400, message: 'The start time must not be later than the end time.' },
   // Sign-in experience (Experience API and hosted pages): Logto's codes and statuses.
   'session.not_found': { status: 404, message: 'Session not found. Please go back and sign in again.' },

@@ -138,6 +138,9 @@ export interface HooksTable {
   enabled: SqlBool;
   createdAt: number;
   updatedAt: number;
+  /** Start of the current run of failed attempts; null after a success. */
+  failingSince: ColumnType<number | null, number | null | undefined, number | null>;
+  lastFailureAt: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface HookSubscriptionsTable {
@@ -169,6 +172,8 @@ export interface DeliveriesTable {
   createdAt: number;
   updatedAt: number;
   completedAt: number | null;
+  /** Attempts made before the last resend or recovery; the retry schedule counts from here. */
+  retryBase: ColumnType<number, number | undefined, number>;
 }
 
 export interface DeliveryAttemptsTable {

@@ -156,6 +156,46 @@ describeEachDialect('deliveries repo', (dialect) => {
       });
     });
 
+    it("tracks each hook's run of failures: a failure opens it, later failures extend it, a success ends it", async () => {
+      const env = await harness.env();
+      const { db } = env.container.database;
+      const { repos, clock } = env.container;
+      const flaky = await insertHook(db, { url: URL });
+      const recovering = await insertHook(db, { url: URL });
+      await appendEvents(env.container, 3);
+      const claimed = await claim(env);
+      const of = (hookId: string) => claimed.filter((d) => d.hookId === hookId);
+      const run = async (hookId: string) =>
+        db
+          .selectFrom('hooks')
+          .select(['failingSince', 'lastFailureAt'])
+          .where('id', '=', hookId)
+          .executeTakeFirstOrThrow();
+      const fail = (delivery: ClaimedDelivery, startedAt: number) =>
+        record(delivery, {
+          isSuccess: false,
+          startedAt,
+          durationMs: 10,
+          status: 'failed',
+          error: 'HTTP 500',
+        });
+      const [f1, f2, f3] = of(flaky.id) as [ClaimedDelivery, ClaimedDelivery, ClaimedDelivery];
+      const [r1, r2, r3] = of(recovering.id) as [ClaimedDelivery, ClaimedDelivery, ClaimedDelivery];
+
+      await repos.deliveries.recordAttempts([fail(f1, 1_000), fail(r1, 1_000)], 'node-a', clock.now());
+      expect(await run(flaky.id)).toEqual({ failingSince: 1_010, lastFailureAt: 1_010 });
+      // A later batch extends the run but keeps its start; within a batch the last outcome decides.
+      await repos.deliveries.recordAttempts(
+        [fail(f2, 5_000), fail(r2, 5_000), record(r3, { startedAt: 6_000 })],
+        'node-a',
+        clock.now(),
+      );
+      expect(await run(flaky.id)).toEqual({ failingSince: 1_010, lastFailureAt: 5_010 });
+      expect(await run(recovering.id)).toEqual({ failingSince: null, lastFailureAt: null });
+      await repos.deliveries.recordAttempts([record(f3, { startedAt: 7_000 })], 'node-a', clock.now());
+      expect(await run(flaky.id)).toEqual({ failingSince: null, lastFailureAt: null });
+    });
+
     it('never overwrites a delivery whose lease another node holds now', async () => {
       const env = await harness.env();
       const { db } = env.container.database;

@@ -6,7 +6,13 @@ import { createServer } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../../src/storage/db.js';
 import { createEventsRepo } from '../../src/storage/repos/events.js';
-import { insertHook, listDeliveries, samplePayload, waitForDeliveries } from '../helpers/builders.js';
+import {
+  eventually,
+  insertHook,
+  listDeliveries,
+  samplePayload,
+  waitForDeliveries,
+} from '../helpers/builders.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/test-db.js';
 import {
@@ -89,7 +95,7 @@ describeEachDialect('server processes', (dialect) => {
   );
 
   it(
-    'a worker delivers without serving HTTP',
+    'a worker delivers and serves only /api/status and /metrics',
     async () => {
       await setUp();
       const port = await freePort();
@@ -108,7 +114,17 @@ describeEachDialect('server processes', (dialect) => {
         );
       const [request] = await receiver.waitFor(1, 10_000); // the worker is already up
       expect(JSON.parse(request!.body)).toMatchObject({ hookId: hook.id });
-      await expect(fetch(`http://127.0.0.1:${port}/api/status`)).rejects.toThrow();
+      expect((await fetch(`http://127.0.0.1:${port}/api/status`)).status).toBe(204);
+      const metrics = await eventually(async () => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return text.includes('idhooks_delivery_attempts_total{outcome="succeeded"} 1') ? text : undefined;
+      });
+      // A real server adds Node's process metrics.
+      expect(metrics).toMatch(/^idhooks_process_resident_memory_bytes \d+/m);
+      expect(metrics).toMatch(/^idhooks_deliveries_pending 0$/m);
+      // No Management API, not even its token endpoint.
+      expect((await fetch(`http://127.0.0.1:${port}/api/users`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/oidc/token`, { method: 'POST' })).status).toBe(404);
       expect(worker.logs.some((line) => line.includes('idhooks listening'))).toBe(false);
       expect(await stop(worker)).toBe(0);
     },

@@ -3,7 +3,8 @@ import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-webhooks.js';
 import * as m0003 from './0003-authorization.js';
 import * as m0004 from './0004-experience.js';
-import * as m0005 from './0005-console-sessions.js';
+import * as m0005 from './0005-hook-health.js';
+import * as m0006 from './0006-console-sessions.js';
 
 /**
  * The ordered list of migrations. Names are their file names; never rename or reorder one that has
@@ -14,7 +15,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002-webhooks': m0002,
   '0003-authorization': m0003,
   '0004-experience': m0004,
-  '0005-console-sessions': m0005,
+  '0005-hook-health': m0005,
+  '0006-console-sessions': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

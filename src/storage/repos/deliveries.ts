@@ -1,7 +1,8 @@
-import { sql, type QueryCreator } from 'kysely';
+import { sql, type ExpressionBuilder, type QueryCreator } from 'kysely';
 import type { Database, Db, Executor } from '../db.js';
 import type { Capabilities } from '../dialects/capabilities.js';
 import { newRecordId } from '../../shared/ids.js';
+import { DELIVERY_CHANNEL } from './events.js';
 import { createDeliveryRetention } from './delivery-retention.js';
 
 /** A delivery this node has leased, with everything needed to sign and send it. */
@@ -12,6 +13,8 @@ export interface ClaimedDelivery {
   readonly eventType: string;
   /** Attempts made before this one. */
   readonly attempts: number;
+  /** Attempts made before the last resend or recovery: the retry schedule counts from there. */
+  readonly retryBase: number;
   readonly lockedUntil: number;
   /** The hook's `config` JSON (`{ url, headers?, retries? }`). */
   readonly hookConfig: string;
@@ -63,6 +66,26 @@ export interface AttemptRecord {
  * seen every due delivery of the hooks it did not exclude; the engine relies on that.
  */
 const CANDIDATE_FACTOR = 2;
+
+/** Per hook, the open run of failures a batch ends with (`since`..`last`), or undefined after a success. */
+export function failureRuns(
+  records: readonly AttemptRecord[],
+): Map<string, { since: number; last: number } | undefined> {
+  const runs = new Map<string, { since: number; last: number } | undefined>();
+  for (const record of records) {
+    if (record.isSuccess) {
+      runs.set(record.hookId, undefined);
+      continue;
+    }
+    const at = record.startedAt + record.durationMs;
+    const run = runs.get(record.hookId);
+    runs.set(
+      record.hookId,
+      run ? { since: Math.min(run.since, at), last: Math.max(run.last, at) } : { since: at, last: at },
+    );
+  }
+  return runs;
+}
 const MAX_CANDIDATES = 2_000;
 
 export function createDeliveriesRepo(db: Db, capabilities: Capabilities) {
@@ -76,6 +99,7 @@ export function createDeliveriesRepo(db: Db, capabilities: Capabilities) {
     now: number,
     excludeHookIds: readonly string[],
     limit: number,
+    { lock = true } = {},
   ) =>
     qb
       .selectFrom('deliveries')
@@ -94,7 +118,7 @@ export function createDeliveriesRepo(db: Db, capabilities: Capabilities) {
       .orderBy('nextAttemptAt')
       .orderBy('id')
       .limit(limit)
-      .$if(capabilities.skipLocked, (q) => q.forUpdate().skipLocked());
+      .$if(lock && capabilities.skipLocked, (q) => q.forUpdate().skipLocked());
 
   /**
    * Leases due deliveries in one statement (atomic on SQLite, whose writer is single; disjoint
@@ -134,6 +158,7 @@ export function createDeliveriesRepo(db: Db, capabilities: Capabilities) {
         'deliveries.eventId',
         'deliveries.eventType',
         'deliveries.attempts',
+        'deliveries.retryBase',
         'deliveries.lockedUntil',
         eb
           .selectFrom('hooks')
@@ -225,13 +250,124 @@ export function createDeliveriesRepo(db: Db, capabilities: Capabilities) {
       for (const record of records) {
         if (!(await applyAttempt(tx, record, workerId, now))) lostLeases.push(record.deliveryId);
       }
+      await updateFailureRuns(tx, records);
       return { lostLeases };
     });
   }
 
+  /**
+   * Moves each hook's run of failed attempts on (see migration 0005): a success ends it, a failure
+   * starts it if none is open and extends it otherwise. The batch's last outcome per hook decides;
+   * a run that ends in a failure starts at the first failure after the batch's last success.
+   */
+  async function updateFailureRuns(tx: Executor, records: readonly AttemptRecord[]): Promise<void> {
+    const runs = failureRuns(records);
+    const healthy = [...runs].filter(([, run]) => run === undefined).map(([hookId]) => hookId);
+    if (healthy.length > 0) {
+      await tx
+        .updateTable('hooks')
+        .set({ failingSince: null, lastFailureAt: null })
+        .where('id', 'in', healthy)
+        .where('failingSince', 'is not', null)
+        .execute();
+    }
+    for (const [hookId, run] of runs) {
+      if (run === undefined) continue;
+      await tx
+        .updateTable('hooks')
+        .set((eb) => ({
+          failingSince: eb.fn.coalesce(eb.ref('failingSince'), eb.val(run.since)),
+          lastFailureAt: run.last,
+        }))
+        .where('id', '=', hookId)
+        .execute();
+    }
+  }
+
+  /** Wakes every node's engine once the transaction commits (PostgreSQL delivers NOTIFY at commit). */
+  const notifyQueued = async (tx: Executor) => {
+    if (capabilities.listenNotify) await sql`select pg_notify(${DELIVERY_CHANNEL}, '')`.execute(tx);
+  };
+
+  /**
+   * The columns a replay sets: due now, a fresh retry schedule (`retryBase` = attempts so far),
+   * not finished. `lastStatus` and `lastError` stay until the next attempt replaces them.
+   */
+  const reopen = (now: number) => (eb: ExpressionBuilder<Database, 'deliveries'>) => ({
+    status: 'pending',
+    nextAttemptAt: now,
+    retryBase: eb.ref('attempts'),
+    completedAt: null,
+    updatedAt: now,
+  });
+
   return {
     claimDue,
     recordAttempts,
+
+    /** Open deliveries by status, and the oldest due one of an enabled hook (metrics). */
+    async queueStats(now: number): Promise<{ pending: number; sending: number; oldestDueAt: number | null }> {
+      const counts = await db
+        .selectFrom('deliveries')
+        .select(['status', (eb) => eb.fn.countAll<number | string>().as('count')])
+        .where('status', 'in', ['pending', 'sending'])
+        .groupBy('status')
+        .execute();
+      const oldest = await dueCandidates(db, now, [], 1, { lock: false })
+        .clearSelect()
+        .select('nextAttemptAt')
+        .executeTakeFirst();
+      const countOf = (status: string) => Number(counts.find((row) => row.status === status)?.count ?? 0);
+      return {
+        pending: countOf('pending'),
+        sending: countOf('sending'),
+        oldestDueAt: oldest?.nextAttemptAt ?? null,
+      };
+    },
+
+    /**
+     * Makes one delivery of `hookId` due now with a fresh retry schedule, unless a node is sending
+     * it right now. Returns its status before the call, or undefined when there is no such delivery.
+     */
+    async resend(
+      hookId: string,
+      deliveryId: string,
+      now: number,
+      tx: Executor = db,
+    ): Promise<{ previousStatus: string; isReopened: boolean } | undefined> {
+      const current = await tx
+        .selectFrom('deliveries')
+        .select('status')
+        .where('id', '=', deliveryId)
+        .where('hookId', '=', hookId)
+        .executeTakeFirst();
+      if (!current) return undefined;
+      const result = await tx
+        .updateTable('deliveries')
+        .set(reopen(now))
+        .where('id', '=', deliveryId)
+        .where('hookId', '=', hookId)
+        .where('status', '!=', 'sending')
+        .executeTakeFirst();
+      const isReopened = Number(result.numUpdatedRows) === 1;
+      if (isReopened) await notifyQueued(tx);
+      return { previousStatus: current.status, isReopened };
+    },
+
+    /** Reopens every failed delivery of `hookId` created in [from, to]; returns how many. */
+    async recoverFailed(hookId: string, from: number, to: number, now: number, tx: Executor = db) {
+      const result = await tx
+        .updateTable('deliveries')
+        .set(reopen(now))
+        .where('hookId', '=', hookId)
+        .where('status', '=', 'failed')
+        .where('createdAt', '>=', from)
+        .where('createdAt', '<=', to)
+        .executeTakeFirst();
+      const recovered = Number(result.numUpdatedRows);
+      if (recovered > 0) await notifyQueued(tx);
+      return recovered;
+    },
 
     /** Hands leased, unsent deliveries back to the queue (shutdown, or a lease too short to use). */
     async releaseLeases(ids: readonly string[], workerId: string, now: number): Promise<number> {

@@ -37,6 +37,15 @@ export type HookChanges = Partial<{
   enabled: boolean;
 }>;
 
+/** A hook in a run of failed attempts (see migration 0005). */
+export interface FailingHook {
+  id: string;
+  name: string;
+  url: string;
+  failingSince: number | null;
+  lastFailureAt: number | null;
+}
+
 /** Why a hook's unfinished deliveries end when the hook is deleted; shown on the delivery. */
 export const HOOK_DELETED_ERROR = 'The hook was deleted.';
 
@@ -118,6 +127,9 @@ export function createHooksRepo(db: Executor) {
           ...(events === undefined ? {} : { events: JSON.stringify(events) }),
           ...(config === undefined ? {} : { config: JSON.stringify(config) }),
           ...(enabled === undefined ? {} : { enabled: bit(enabled) }),
+          // Enabling starts health afresh, or a hook disabled for failing would be disabled again
+          // at the next check before its endpoint had a chance to answer.
+          ...(enabled === true ? { failingSince: null, lastFailureAt: null } : {}),
           updatedAt: now,
         })
         .where('tenantId', '=', 'default')
@@ -152,6 +164,39 @@ export function createHooksRepo(db: Executor) {
         .returningAll()
         .executeTakeFirst();
       return row && toRecord(row);
+    },
+
+    /** Enabled hooks whose current run of failures began at or before `cutoff` (candidates to disable). */
+    async findFailingSince(cutoff: number, tx: Executor = db): Promise<FailingHook[]> {
+      const rows = await base(tx)
+        .select(['id', 'name', 'config', 'failingSince', 'lastFailureAt'])
+        .where('enabled', '=', 1)
+        .where('failingSince', '<=', cutoff)
+        .execute();
+      return rows.map((row) => ({
+        id: row.id,
+        name: row.name,
+        url: (JSON.parse(row.config) as HookConfig).url,
+        failingSince: row.failingSince,
+        lastFailureAt: row.lastFailureAt,
+      }));
+    },
+
+    /**
+     * Disables the hook if it is still enabled and still in the same run of failures (compare-and-set
+     * on `failingSince`), so two nodes checking at once disable it once, and a success that landed
+     * meanwhile keeps it enabled. Returns whether it was disabled.
+     */
+    async disableFailing(id: string, failingSince: number, now: number, tx: Executor = db): Promise<boolean> {
+      const result = await tx
+        .updateTable('hooks')
+        .set({ enabled: bit(false), updatedAt: now })
+        .where('tenantId', '=', 'default')
+        .where('id', '=', id)
+        .where('enabled', '=', 1)
+        .where('failingSince', '=', failingSince)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
 
     /** Deletes the hook and its subscriptions; its deliveries and attempts stay as history. */

@@ -1,0 +1,48 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWakeTimers } from '../../src/delivery/wake-timers.js';
+import { systemClock } from '../../src/shared/clock.js';
+import { eventually } from '../helpers/builders.js';
+
+describe('wake timers', () => {
+  let stop = () => {};
+  afterEach(() => stop());
+
+  const start = () => {
+    const wakes: number[] = [];
+    const timers = createWakeTimers({ clock: systemClock, onWake: () => wakes.push(Date.now()) });
+    const idle = () => {};
+    timers.start({
+      pollMs: 60_000,
+      maintenanceMs: 60_000,
+      pruneMs: 60_000,
+      onMaintenance: idle,
+      onPrune: idle,
+    });
+    stop = () => timers.stop();
+    return { timers, wakes };
+  };
+
+  it('wakes for every scheduled retry, not only the earliest', async () => {
+    const { timers, wakes } = start();
+    const now = Date.now();
+    // Scheduled out of order, as attempts of different deliveries finish.
+    timers.wakeAt(now + 60);
+    timers.wakeAt(now + 20);
+    timers.wakeAt(now + 100);
+    await eventually(async () => (wakes.length >= 3 ? wakes : undefined), { timeoutMs: 2_000 });
+    expect(wakes[0]).toBeGreaterThanOrEqual(now + 20);
+    expect(wakes[1]).toBeGreaterThanOrEqual(now + 60);
+    expect(wakes[2]).toBeGreaterThanOrEqual(now + 100);
+  });
+
+  it('coalesces retries due at the same moment into one wake-up, and stops cleanly', async () => {
+    const { timers, wakes } = start();
+    const at = Date.now() + 20;
+    for (let i = 0; i < 50; i++) timers.wakeAt(at);
+    timers.wakeAt(at + 1_000);
+    await eventually(async () => (wakes.length >= 1 ? wakes : undefined), { timeoutMs: 2_000 });
+    timers.stop();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(wakes).toHaveLength(1);
+  });
+});
