@@ -18,7 +18,7 @@ export interface ConsoleDeps {
   readonly sessions: ConsoleSessionsService;
   readonly hooks: HooksService;
   readonly hookLogs: HookLogsService;
-  readonly replay: DeliveryReplay | undefined;
+  readonly replay: DeliveryReplay;
   readonly clock: Clock;
   /** The public base URL (`IDHOOKS_ENDPOINT`); its origin is accepted in form posts. */
   readonly endpoint: string;
@@ -26,7 +26,12 @@ export interface ConsoleDeps {
   readonly signingKeyGraceSeconds: number;
 }
 
-const TITLES: Record<number, string> = { 400: 'Invalid request', 404: 'Not found', 422: 'Not possible' };
+const TITLES: Record<number, string> = {
+  400: 'Invalid request',
+  404: 'Not found',
+  409: 'Not possible right now',
+  422: 'Not possible',
+};
 
 /** A friendlier text for the errors a person meets in the console; the API keeps Logto's. */
 function messageOf(error: AppError): string {

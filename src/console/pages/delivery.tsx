@@ -93,14 +93,16 @@ export function DeliveryPage({
   frame,
   hook,
   delivery,
-  canResend,
+  error,
 }: {
   frame: PageFrame;
   hook: Hook;
   delivery: DeliveryView;
-  /** Resend needs a finished delivery; one still waiting or in flight will be tried anyway. */
-  canResend: boolean;
+  /** Why the last resend was refused, when it was. */
+  error?: string | undefined;
 }) {
+  // An attempt in flight is recorded first; a disabled hook's deliveries would only wait.
+  const canResend = hook.enabled && delivery.status !== 'sending';
   const attempts = delivery.attempts ?? [];
   return (
     <Layout title={`${delivery.event} · ${hook.name || 'Unnamed'}`} frame={frame}>
@@ -127,8 +129,19 @@ export function DeliveryPage({
                 Resend
               </button>
             </form>
-          ) : null}
+          ) : (
+            <p class="hint">
+              {hook.enabled
+                ? 'An attempt is being sent right now; reload to see it.'
+                : 'Reactivate the webhook to resend this delivery.'}
+            </p>
+          )}
         </div>
+        {error ? (
+          <p class="alert" role="alert" data-testid="error">
+            {error}
+          </p>
+        ) : null}
         <dl class="facts">
           <dt>Delivery ID</dt>
           <dd class="mono" data-testid="delivery-id">

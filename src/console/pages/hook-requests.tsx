@@ -141,6 +141,9 @@ function RecoverCard({ hook, frame, recover }: { hook: Hook; frame: PageFrame; r
         Sends every delivery that failed for good in this time range again, for example after your endpoint
         was down. Times are UTC.
       </p>
+      {!hook.enabled ? (
+        <p class="hint">Reactivate the webhook first: a disabled webhook sends nothing.</p>
+      ) : null}
       {errors.form ? (
         <p class="alert" role="alert" data-testid="recover-error">
           {errors.form}
@@ -190,8 +193,7 @@ export function HookRequestsPage(props: {
   deliveries: readonly DeliveryView[];
   page: number;
   total: number;
-  /** Absent when recovery is not available. */
-  recover: RecoverForm | undefined;
+  recover: RecoverForm;
 }) {
   const { frame, hook, filters } = props;
   const hrefOf = (page: number) => {
@@ -212,7 +214,7 @@ export function HookRequestsPage(props: {
           noun={['delivery', 'deliveries']}
         />
       ) : null}
-      {props.recover ? <RecoverCard hook={hook} frame={frame} recover={props.recover} /> : null}
+      <RecoverCard hook={hook} frame={frame} recover={props.recover} />
     </Layout>
   );
 }

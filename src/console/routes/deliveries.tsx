@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { AppError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
 import { isEventType, type EventType } from '../../domain/events.js';
-import { DELIVERY_STATUSES, isTerminalStatus, type DeliveryStatus } from '../../domain/delivery.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../../domain/delivery.js';
 import type { DeliveryView, HookLogsService } from '../../services/hook-logs.js';
 import type { HooksService } from '../../services/hooks.js';
 import { frameOf, type ConsoleContext, type ConsoleEnv } from '../context.js';
@@ -33,8 +33,7 @@ export interface DeliveriesRoutesDeps {
   readonly hooks: HooksService;
   readonly hookLogs: HookLogsService;
   readonly clock: Clock;
-  /** Absent until the replay service exists: the Resend and Recover actions are then not offered. */
-  readonly replay: DeliveryReplay | undefined;
+  readonly replay: DeliveryReplay;
 }
 
 const DAY_MS = 24 * 3_600_000;
@@ -101,7 +100,7 @@ export function deliveriesRoutes({ hooks, hookLogs, clock, replay }: DeliveriesR
         deliveries={items}
         page={page}
         total={total}
-        recover={replay ? recover : undefined}
+        recover={recover}
       />,
       error ? 400 : status,
     );
@@ -109,19 +108,27 @@ export function deliveriesRoutes({ hooks, hookLogs, clock, replay }: DeliveriesR
 
   app.get('/webhooks/:id/recent-requests', (c) => renderRequests(c));
 
-  app.get('/webhooks/:id/recent-requests/:deliveryId', async (c) => {
-    const { id, deliveryId } = c.req.param();
+  const renderDelivery = async (c: ConsoleContext, error?: AppError) => {
+    const { id, deliveryId } = c.req.param() as { id: string; deliveryId: string };
     const hook = await hooks.getHook(id, { includeExecutionStats: false });
     const delivery = await hookLogs.getDelivery(hook.id, deliveryId);
-    const canResend = replay !== undefined && isTerminalStatus(delivery.status);
-    return c.html(<DeliveryPage frame={frameOf(c)} hook={hook} delivery={delivery} canResend={canResend} />);
-  });
+    return c.html(
+      <DeliveryPage frame={frameOf(c)} hook={hook} delivery={delivery} error={error?.message} />,
+      error ? 409 : 200,
+    );
+  };
 
-  if (!replay) return app;
+  app.get('/webhooks/:id/recent-requests/:deliveryId', (c) => renderDelivery(c));
 
   app.post('/webhooks/:id/recent-requests/:deliveryId/resend', async (c) => {
     const { id, deliveryId } = c.req.param();
-    await replay.resend(id, deliveryId);
+    try {
+      await replay.resend(id, deliveryId);
+    } catch (error) {
+      // A disabled hook or an attempt in flight: say so on the delivery's page.
+      if (error instanceof AppError && error.status === 409) return renderDelivery(c, error);
+      throw error;
+    }
     return c.redirect(`${consolePaths.delivery(id, deliveryId)}?notice=resent`, 303);
   });
 
