@@ -30,7 +30,9 @@ export function toDateTimeInput(ms: number): string {
 export function parseDateTimeInput(value: string): number | undefined {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return undefined;
   const ms = Date.parse(`${value}Z`);
-  return Number.isFinite(ms) ? ms : undefined;
+  // Round-trip, so that a day the month does not have (Feb 30) is refused rather than rolled over.
+  if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, value.length) !== value) return undefined;
+  return ms;
 }
 
 /** `1,234` */
