@@ -89,6 +89,7 @@ dl.facts dt{color:var(--muted);font-size:.9rem} dl.facts dd{margin:0;word-break:
 .filters{display:flex;gap:12px;align-items:flex-end;flex-wrap:wrap;margin-bottom:12px}
 .filters .field{margin:0;min-width:180px}
 .attempt{border:1px solid var(--line);border-radius:10px;padding:14px;margin-bottom:14px;background:#fff}
+.attempt details > summary{cursor:pointer;font-weight:600;margin:4px 0 8px}
 .attempt-head{display:flex;gap:10px;align-items:center;flex-wrap:wrap;margin-bottom:8px}
 .grid-2{display:grid;grid-template-columns:1fr 1fr;gap:16px}
 .confirm{max-width:560px}
@@ -101,6 +102,7 @@ dl.facts dt{color:var(--muted);font-size:.9rem} dl.facts dd{margin:0;word-break:
   h1{font-size:1.35rem} .card{padding:14px}
   .grid-2{grid-template-columns:1fr}
   .header-row{grid-template-columns:1fr}
+  .key-row{flex-wrap:wrap} .key-row input{flex:1 1 100%}
   th,td{padding:9px 10px}
   .hide-narrow{display:none}
   .brand-word{display:none}

@@ -52,38 +52,42 @@ function Attempt({ attempt, isLast }: { attempt: AttemptView; isLast: boolean })
             ? 'No further attempt is scheduled.'
             : 'Followed by the attempt below.'}
       </p>
-      <div class="grid-2">
-        <div>
-          <h3>Request</h3>
-          <p class="mono hint">POST {attempt.request.url}</p>
-          <HeadersTable
-            headers={attempt.request.headers}
-            label={`Attempt ${attempt.attempt} request headers`}
-          />
-          <h3>Request body</h3>
-          <pre>{prettyBody(attempt.request.body)}</pre>
+      {/* Earlier attempts start folded, so a long retry history stays readable; all are in order. */}
+      <details open={isLast}>
+        <summary>Request and response</summary>
+        <div class="grid-2">
+          <div>
+            <h3>Request</h3>
+            <p class="mono hint">POST {attempt.request.url}</p>
+            <HeadersTable
+              headers={attempt.request.headers}
+              label={`Attempt ${attempt.attempt} request headers`}
+            />
+            <h3>Request body</h3>
+            <pre>{prettyBody(attempt.request.body)}</pre>
+          </div>
+          <div>
+            <h3>Response</h3>
+            {attempt.response ? (
+              <>
+                <p class="hint">Status {attempt.response.status}</p>
+                <HeadersTable
+                  headers={attempt.response.headers}
+                  label={`Attempt ${attempt.attempt} response headers`}
+                />
+                <h3>Response body</h3>
+                {attempt.response.body ? (
+                  <pre data-testid="response-body">{prettyBody(attempt.response.body)}</pre>
+                ) : (
+                  <p class="hint">(empty)</p>
+                )}
+              </>
+            ) : (
+              <p class="hint">No response was received.</p>
+            )}
+          </div>
         </div>
-        <div>
-          <h3>Response</h3>
-          {attempt.response ? (
-            <>
-              <p class="hint">Status {attempt.response.status}</p>
-              <HeadersTable
-                headers={attempt.response.headers}
-                label={`Attempt ${attempt.attempt} response headers`}
-              />
-              <h3>Response body</h3>
-              {attempt.response.body ? (
-                <pre data-testid="response-body">{prettyBody(attempt.response.body)}</pre>
-              ) : (
-                <p class="hint">(empty)</p>
-              )}
-            </>
-          ) : (
-            <p class="hint">No response was received.</p>
-          )}
-        </div>
-      </div>
+      </details>
     </article>
   );
 }

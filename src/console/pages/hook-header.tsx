@@ -34,9 +34,12 @@ export function HookHeader({
           <div>
             <h1 data-testid="hook-name">{hook.name || 'Unnamed'}</h1>
             <div class="hook-meta">
-              <span data-testid="hook-state">
-                <SuccessRateTag enabled={hook.enabled} stats={stats} />
-              </span>
+              {/* Like Logto's header: a rate only once there were requests, "Not in use" when disabled. */}
+              {!hook.enabled || (stats?.requestCount ?? 0) > 0 ? (
+                <span data-testid="hook-state">
+                  <SuccessRateTag enabled={hook.enabled} stats={stats} />
+                </span>
+              ) : null}
               {hook.enabled ? (
                 <span data-testid="request-count">
                   {formatCount(stats?.requestCount ?? 0)} requests in 24h

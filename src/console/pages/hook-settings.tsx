@@ -91,7 +91,7 @@ function TestOutcomeRow({ outcome }: { outcome: TestSendOutcome }) {
 function TestResultView({ result }: { result: TestResult }) {
   const failed = result.outcomes.filter((outcome) => !outcome.isSuccess).length;
   return (
-    <div data-testid="test-result">
+    <div data-testid="test-result" class="section-gap">
       <p class={failed === 0 ? 'notice' : 'alert'} role="status">
         {failed === 0
           ? `The endpoint accepted every test payload (${result.outcomes.length}).`
@@ -173,10 +173,14 @@ export function HookSettingsPage({
             Sends an example payload for each selected event to the endpoint URL, using the values in the form
             above (saved or not) and the current signing key. Test requests are not recorded.
           </p>
-          {testResult ? <TestResultView result={testResult} /> : null}
-          <button type="submit" class="btn btn-secondary" formaction={`${consolePaths.hook(hook.id)}/test`}>
+          <button
+            type="submit"
+            class="btn btn-secondary"
+            formaction={`${consolePaths.hook(hook.id)}/test#test-title`}
+          >
             Send test payload
           </button>
+          {testResult ? <TestResultView result={testResult} /> : null}
         </section>
       </form>
     </Layout>
