@@ -200,6 +200,18 @@ describeEachDialect('console: sign-in and sessions', (dialect) => {
     expect(after.headers.get('location')).toContain('/console/sign-in');
   });
 
+  it('ends the session a browser already had when it signs in again', async () => {
+    const first = await signInToConsole(env);
+    const again = await postSignIn(
+      env,
+      { clientId: env.admin.clientId, clientSecret: env.admin.clientSecret },
+      { cookie: first.cookie },
+    );
+    expect(again.status).toBe(303);
+    expect(cookieFrom(again, 'idhooks_console')).not.toBe(first.cookie);
+    expect((await first.get('/console/webhooks')).status).toBe(303);
+  });
+
   it('ends a session when its lifetime is over', async () => {
     const client = await signInToConsole(env);
     clock.advance(28_800 * 1000 - 1000);

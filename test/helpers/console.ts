@@ -75,9 +75,11 @@ export async function openSignIn(env: TestEnv): Promise<{ cookie: string; token:
 export async function postSignIn(
   env: TestEnv,
   fields: Record<string, string>,
-  options: { origin?: string | null; url?: string } = {},
+  options: { origin?: string | null; url?: string; cookie?: string } = {},
 ): Promise<Response> {
-  const { cookie, token } = await openSignIn(env);
+  const opened = await openSignIn(env);
+  const { token } = opened;
+  const cookie = options.cookie ? `${opened.cookie}; ${options.cookie}` : opened.cookie;
   const origin = options.origin === undefined ? CONSOLE_ORIGIN : options.origin;
   return env.app.request(options.url ?? '/console/sign-in', {
     method: 'POST',

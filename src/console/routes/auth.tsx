@@ -74,7 +74,8 @@ export function authRoutes({ sessions, clock, publicOrigin, security }: AuthRout
     const next = safeNextPath(form.get('next'));
     const signedIn = await sessions.signIn(clientId, form.get('clientSecret'));
     if (!signedIn) {
-      c.get('logger')?.info({ clientId }, 'console sign-in refused');
+      // Not the typed id: a secret pasted into the wrong field must not end up in the log.
+      c.get('logger')?.info('console sign-in refused');
       const error = clientId === '' ? 'Enter the client ID and secret.' : WRONG_CREDENTIALS_MESSAGE;
       return c.html(
         <SignInPage
@@ -87,6 +88,8 @@ export function authRoutes({ sessions, clock, publicOrigin, security }: AuthRout
         401,
       );
     }
+    // A session this browser already had ends now, so one browser holds one live session.
+    await sessions.signOut(getCookie(c, SESSION_COOKIE));
     setSessionCookie(c, signedIn.token, signedIn.session, clock.now(), security);
     c.get('logger')?.info({ clientId, sessionId: signedIn.session.id }, 'console sign-in');
     return c.redirect(next, 303);
