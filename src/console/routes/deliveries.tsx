@@ -38,6 +38,9 @@ export interface DeliveriesRoutesDeps {
 
 const DAY_MS = 24 * 3_600_000;
 
+/** The "recovered" notice's count, digits only, so the message never carries other text. */
+const countParam = (value: string | undefined) => (value && /^\d{1,9}$/.test(value) ? value : '0');
+
 /** Reads the list's filters; a value no select offers is a message, not a silent "all". */
 function readFilters(c: ConsoleContext): { filters: RequestFilters; error?: string } {
   const event = c.req.query('event') ?? '';
@@ -90,9 +93,7 @@ export function deliveriesRoutes({ hooks, hookLogs, clock, replay }: DeliveriesR
         });
     return c.html(
       <HookRequestsPage
-        frame={frameOf(c, {
-          count: /^\d+$/.test(c.req.query('count') ?? '') ? (c.req.query('count') ?? '') : '0',
-        })}
+        frame={frameOf(c, { count: countParam(c.req.query('count')) })}
         hook={hook}
         activity={activity}
         filters={filters}
