@@ -11,7 +11,7 @@ export interface EngineTuning {
   readonly flushDelayMs: number;
   /** A batch is written as soon as it has this many results. @defaultValue 100 */
   readonly flushSize: number;
-  /** Lease reaper interval. @defaultValue 30_000 */
+  /** Lease reaper (and health check) interval. @defaultValue half a lease, at most 30 s */
   readonly maintenanceIntervalMs: number;
   /** Retention pruning interval. @defaultValue 3_600_000 */
   readonly pruneIntervalMs: number;
@@ -47,7 +47,9 @@ export interface DeliveryEngineDeps {
 export const defaultTuning = (config: Config['delivery']): EngineTuning => ({
   flushDelayMs: 5,
   flushSize: 100,
-  maintenanceIntervalMs: 30_000,
+  // Half a lease (2 × timeout + 5 s): a dead node's deliveries are back in the queue at most one
+  // and a half leases after its last claim.
+  maintenanceIntervalMs: Math.min(30_000, config.timeoutMs + 2_500),
   pruneIntervalMs: 3_600_000,
   shutdownGraceMs: config.timeoutMs + 1_000,
 });

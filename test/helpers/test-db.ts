@@ -49,6 +49,12 @@ export function describeEachDialect(title: string, body: (dialect: Dialect) => v
   }
 }
 
+/** `describe` for PostgreSQL-only behaviour (several nodes sharing a queue), skipped like above. */
+export function describePostgres(title: string, body: () => void): void {
+  if (!DIALECTS.includes('postgres')) return;
+  (pgUnavailable ? describe.skip : describe)(`postgres: ${title}`, body);
+}
+
 export interface TestDatabase {
   readonly url: string;
   readonly pgSchema: string | undefined;

@@ -87,6 +87,8 @@ export function failureRuns(
   return runs;
 }
 const MAX_CANDIDATES = 2_000;
+/** Ids per bulk UPDATE, well under either dialect's bound-parameter limit. */
+const UPDATE_CHUNK = 500;
 
 export function createDeliveriesRepo(db: Db, capabilities: Capabilities) {
   /**
@@ -216,6 +218,47 @@ export function createDeliveriesRepo(db: Db, capabilities: Capabilities) {
   }
 
   /**
+   * Marks leased deliveries succeeded, guarded by our lease like {@link applyAttempt}; `attempts`
+   * grows by one, which is the recorded attempt's number while we hold the lease. Returns the ids
+   * whose lease this node lost.
+   */
+  async function applySuccesses(
+    tx: Executor,
+    ids: readonly string[],
+    responseStatus: number | undefined,
+    workerId: string,
+    now: number,
+  ): Promise<string[]> {
+    const lost: string[] = [];
+    for (let start = 0; start < ids.length; start += UPDATE_CHUNK) {
+      const chunk = ids.slice(start, start + UPDATE_CHUNK);
+      const updated = await tx
+        .updateTable('deliveries')
+        .set((eb) => ({
+          status: 'succeeded',
+          attempts: eb('attempts', '+', 1),
+          nextAttemptAt: now,
+          lastStatus: responseStatus ?? null,
+          lastError: null,
+          lockedBy: null,
+          lockedUntil: null,
+          updatedAt: now,
+          completedAt: now,
+        }))
+        .where('id', 'in', chunk)
+        .where('status', '=', 'sending')
+        .where('lockedBy', '=', workerId)
+        .returning('id')
+        .execute();
+      if (updated.length < chunk.length) {
+        const applied = new Set(updated.map((row) => row.id));
+        lost.push(...chunk.filter((id) => !applied.has(id)));
+      }
+    }
+    return lost;
+  }
+
+  /**
    * Stores a batch of attempts and moves their deliveries on, in one transaction (one commit per
    * batch instead of per delivery). A delivery whose lease this node lost (it expired and another
    * node took over) is not touched: the other node's result stands. Its attempt is still recorded,
@@ -247,8 +290,17 @@ export function createDeliveriesRepo(db: Db, capabilities: Capabilities) {
         )
         .execute();
       const lostLeases: string[] = [];
+      // Successes, the bulk, move on in one statement per response status; the rest row by row.
+      const successes = new Map<number | undefined, string[]>();
       for (const record of records) {
-        if (!(await applyAttempt(tx, record, workerId, now))) lostLeases.push(record.deliveryId);
+        if (record.status === 'succeeded') {
+          const ids = successes.get(record.responseStatus) ?? [];
+          ids.push(record.deliveryId);
+          successes.set(record.responseStatus, ids);
+        } else if (!(await applyAttempt(tx, record, workerId, now))) lostLeases.push(record.deliveryId);
+      }
+      for (const [responseStatus, ids] of successes) {
+        lostLeases.push(...(await applySuccesses(tx, ids, responseStatus, workerId, now)));
       }
       await updateFailureRuns(tx, records);
       return { lostLeases };
