@@ -279,7 +279,9 @@ describeEachDialect('Experience API errors', (dialect) => {
     const b = browser();
     const page = await b.get('/sign-in?app_id=does-not-exist');
     expect(page.status).toBe(404);
-    expect(await page.text()).toContain('Unknown application');
+    const html = await page.text();
+    expect(html).toContain('Unknown application');
+    expect(html.startsWith('<!DOCTYPE html><html lang="en">'), 'standards mode, not quirks').toBe(true);
     const admin = await b.get(`/sign-in?app_id=${env.admin.clientId}`);
     expect(admin.status).toBe(404);
   });

@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { raw } from 'hono/html';
 
 /*
  * The hosted end-user pages (sign-in, sign-up, password reset, account). They live under
@@ -33,32 +34,40 @@ export interface PageProps {
 /** The page frame every hosted page shares. */
 export function Layout({ title, applicationName, error, notice, children }: PageProps) {
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <title>{title} · idhooks</title>
-        <style>{STYLES}</style>
-      </head>
-      <body>
-        <main>
-          <h1>{title}</h1>
-          {applicationName ? <p class="app">to continue to {applicationName}</p> : <p class="app">idhooks</p>}
-          {error ? (
-            <p class="error" role="alert" data-testid="error">
-              {error}
-            </p>
-          ) : null}
-          {notice ? (
-            <p class="notice" role="status" data-testid="notice">
-              {notice}
-            </p>
-          ) : null}
-          {children}
-        </main>
-      </body>
-    </html>
+    <>
+      {/* Without a doctype the browser renders in quirks mode, with different box and table rules. */}
+      {raw('<!DOCTYPE html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="referrer" content="no-referrer" />
+          <title>{title} · idhooks</title>
+          <style>{STYLES}</style>
+        </head>
+        <body>
+          <main>
+            <h1>{title}</h1>
+            {applicationName ? (
+              <p class="app">to continue to {applicationName}</p>
+            ) : (
+              <p class="app">idhooks</p>
+            )}
+            {error ? (
+              <p class="error" role="alert" data-testid="error">
+                {error}
+              </p>
+            ) : null}
+            {notice ? (
+              <p class="notice" role="status" data-testid="notice">
+                {notice}
+              </p>
+            ) : null}
+            {children}
+          </main>
+        </body>
+      </html>
+    </>
   );
 }
 
