@@ -19,8 +19,6 @@ export interface TimerIntervals {
 
 /** Node's timers may fire a millisecond before the wall clock reaches the due time. */
 const EARLY_FIRE_MARGIN_MS = 2;
-/** Retries closer together than this share one wake-up (one claim finds them all). */
-const COALESCE_MS = 5;
 /** Beyond this many scheduled times the latest are left to the poll, bounding memory. */
 const MAX_SCHEDULED = 100_000;
 
@@ -82,8 +80,11 @@ export function createWakeTimers({ clock, onWake }: { clock: Clock; onWake: () =
   function fire(): void {
     retryTimer = undefined;
     armedAt = Number.POSITIVE_INFINITY;
+    // Only times already reached: the claim this wake-up starts reads the same clock, so a time
+    // even a millisecond ahead would not be due for it and must keep its own wake-up. Retries due
+    // at the same moment still share this one.
     const now = clock.now();
-    while ((scheduled.peek() ?? Number.POSITIVE_INFINITY) <= now + COALESCE_MS) scheduled.pop();
+    while ((scheduled.peek() ?? Number.POSITIVE_INFINITY) <= now) scheduled.pop();
     onWake();
     arm();
   }

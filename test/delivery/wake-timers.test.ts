@@ -35,6 +35,17 @@ describe('wake timers', () => {
     expect(wakes[2]).toBeGreaterThanOrEqual(now + 100);
   });
 
+  it('never drops a retry due a few milliseconds after the one that woke it', async () => {
+    const { timers, wakes } = start();
+    const second = Date.now() + 23;
+    timers.wakeAt(second - 3);
+    timers.wakeAt(second);
+    // A claim at the first wake-up cannot see the second retry as due; it needs a wake-up of its own.
+    await eventually(async () => (wakes.some((at) => at >= second) ? wakes : undefined), {
+      timeoutMs: 2_000,
+    });
+  });
+
   it('coalesces retries due at the same moment into one wake-up, and stops cleanly', async () => {
     const { timers, wakes } = start();
     const at = Date.now() + 20;
