@@ -84,8 +84,13 @@ export function createWakeTimers({ clock, onWake }: { clock: Clock; onWake: () =
     // even a millisecond ahead would not be due for it and must keep its own wake-up. Retries due
     // at the same moment still share this one.
     const now = clock.now();
-    while ((scheduled.peek() ?? Number.POSITIVE_INFINITY) <= now) scheduled.pop();
-    onWake();
+    let isDue = false;
+    while ((scheduled.peek() ?? Number.POSITIVE_INFINITY) <= now) {
+      scheduled.pop();
+      isDue = true;
+    }
+    // A timer that fired early only re-arms: waking the engine would claim nothing.
+    if (isDue) onWake();
     arm();
   }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWakeTimers } from '../../src/delivery/wake-timers.js';
-import { systemClock } from '../../src/shared/clock.js';
+import { createManualClock, systemClock } from '../../src/shared/clock.js';
 import { eventually } from '../helpers/builders.js';
 
 describe('wake timers', () => {
@@ -36,14 +36,26 @@ describe('wake timers', () => {
   });
 
   it('never drops a retry due a few milliseconds after the one that woke it', async () => {
-    const { timers, wakes } = start();
-    const second = Date.now() + 23;
-    timers.wakeAt(second - 3);
-    timers.wakeAt(second);
-    // A claim at the first wake-up cannot see the second retry as due; it needs a wake-up of its own.
-    await eventually(async () => (wakes.some((at) => at >= second) ? wakes : undefined), {
-      timeoutMs: 2_000,
+    const clock = createManualClock(1_000_000);
+    const wakes: number[] = [];
+    const timers = createWakeTimers({ clock, onWake: () => wakes.push(clock.now()) });
+    const idle = () => {};
+    timers.start({
+      pollMs: 60_000,
+      maintenanceMs: 60_000,
+      pruneMs: 60_000,
+      onMaintenance: idle,
+      onPrune: idle,
     });
+    stop = () => timers.stop();
+    timers.wakeAt(1_000_020);
+    timers.wakeAt(1_000_023);
+    // The first wake-up happens at 1_000_021: a claim then cannot see the second retry as due.
+    clock.set(1_000_021);
+    await eventually(async () => (wakes.length >= 1 ? wakes : undefined), { timeoutMs: 2_000 });
+    clock.set(1_000_023);
+    await eventually(async () => (wakes.length >= 2 ? wakes : undefined), { timeoutMs: 2_000 });
+    expect(wakes).toEqual([1_000_021, 1_000_023]);
   });
 
   it('coalesces retries due at the same moment into one wake-up, and stops cleanly', async () => {
