@@ -230,6 +230,10 @@ async function freePort(): Promise<number> {
     expect(await notice()).toBe('The webhook has been reactivated.');
     expect(await page.getByTestId('hook-state').textContent()).not.toBe('Not in use');
     await shot('12-reactivated');
+    // The list with the webhook on it: name, events, success rate and requests of the last 24 h.
+    await page.goto(`${base}/console/webhooks`);
+    expect(await page.getByRole('link', { name: 'Welcome emails' }).isVisible()).toBe(true);
+    await shot('12b-list');
   });
 
   it('reads well on a phone', async () => {

@@ -42,7 +42,8 @@ export function HookHeader({
               ) : null}
               {hook.enabled ? (
                 <span data-testid="request-count">
-                  {formatCount(stats?.requestCount ?? 0)} requests in 24h
+                  {formatCount(stats?.requestCount ?? 0)}{' '}
+                  {(stats?.requestCount ?? 0) === 1 ? 'request' : 'requests'} in 24h
                 </span>
               ) : null}
               <span>
