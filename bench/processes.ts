@@ -38,13 +38,12 @@ function wrap(child: ChildProcess): Child {
 }
 
 /** Runs a TypeScript file in a single node process (tsx as a loader, not as a wrapper process). */
-export function spawnTs(
-  script: string,
-  args: string[],
-  env: Record<string, string>,
-  nodeArgs: readonly string[] = [],
-): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
+export function spawnTs(script: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawnNode(['--import', 'tsx', script, ...args], env);
+}
+
+function spawnNode(args: readonly string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,21 +72,17 @@ export const BENCH_ADMIN = { clientId: 'bench-admin', clientSecret: 'bench-admin
 export async function startServer({ databaseUrl, port, role, env = {} }: ServerOptions): Promise<Child> {
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the server (not allowed in NODE_OPTIONS).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawnTs(
-    'src/main.ts',
-    ['start', '--role', role],
-    {
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      IDHOOKS_LOG_LEVEL: 'warn',
-      IDHOOKS_ADMIN_CLIENT_ID: BENCH_ADMIN.clientId,
-      IDHOOKS_ADMIN_CLIENT_SECRET: BENCH_ADMIN.clientSecret,
-      IDHOOKS_ALLOW_PRIVATE_TARGETS: '127.0.0.1/32',
-      ...env,
-    },
-    nodeArgs,
-  );
+  // The compiled server, as `npm start` runs it (`npm run bench` builds it first).
+  const child = spawnNode([...nodeArgs, 'dist/main.js', 'start', '--role', role], {
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    IDHOOKS_LOG_LEVEL: 'warn',
+    IDHOOKS_ADMIN_CLIENT_ID: BENCH_ADMIN.clientId,
+    IDHOOKS_ADMIN_CLIENT_SECRET: BENCH_ADMIN.clientSecret,
+    IDHOOKS_ALLOW_PRIVATE_TARGETS: '127.0.0.1/32',
+    ...env,
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
