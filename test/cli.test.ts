@@ -10,7 +10,7 @@ import { randomString } from '../src/shared/ids.js';
 import { DIALECTS, TEST_PG_URL } from './helpers/test-db.js';
 
 /**
- * The real command, as `npm start` and `npm run migrate` run it (`tsx src/main.ts …`), in child
+ * The real command from source (`tsx src/main.ts …`; `npm start` runs the same code compiled), in child
  * processes on 127.0.0.1: first-start credentials, restarts, configured credentials, migrate, bad
  * configuration and SIGTERM, on SQLite and once on PostgreSQL with two processes starting together.
  * Every wait is bounded, and afterAll kills whatever is still running.
