@@ -137,6 +137,8 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     clock,
     onDeliveriesQueued: wakeAll,
     onEventsCommitted: (types) => types.forEach((type) => metrics.eventAppended(type)),
+    // Deliveries this process's engine has room for skip the queue's claim (a no-op unless it runs).
+    localDelivery: delivery.engine,
   });
 
   const auth = createAuthService({

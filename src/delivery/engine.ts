@@ -49,6 +49,9 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   let mayHaveMore = false;
   /** Hooks that may have more due work than this node holds: cut at the per-hook limit, or skipped. */
   const hooksWithMore = new Set<string>();
+  /** Room promised to open transactions for deliveries leased at insert (see reserve()). */
+  let reservedTotal = 0;
+  const reservedByHook = new Map<string, number>();
   let stopping: Promise<void> | undefined;
   /** The housekeeping run in progress, awaited at shutdown so it never outlives the database. */
   let housekeeping: Promise<void> = Promise.resolve();
@@ -113,7 +116,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   async function claimLoop(): Promise<void> {
     do {
       isClaimRequested = false;
-      const limit = Math.min(slots.free, MAX_CLAIM_BATCH);
+      const limit = Math.min(slots.free - reservedTotal, MAX_CLAIM_BATCH);
       if (limit <= 0) return;
       const excluded = slots.saturatedHooks();
       const claimed = await claimSafely(limit, excluded);
@@ -212,6 +215,51 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     if (isHookFreed || (mayHaveMore && slots.free >= claimLowWater)) requestClaim();
   }
 
+  function unreserve(hookIds: readonly string[]): void {
+    for (const hookId of hookIds) {
+      reservedTotal--;
+      const left = (reservedByHook.get(hookId) ?? 1) - 1;
+      if (left > 0) reservedByHook.set(hookId, left);
+      else reservedByHook.delete(hookId);
+    }
+  }
+
+  /**
+   * Room for the deliveries a transaction is about to insert, so they can be leased to this node
+   * at insert and sent right after the commit, without a claim. Offered only while this node is
+   * caught up (no due work it has not seen, and the hook has none waiting): otherwise fresh events
+   * could overtake a backlog, so they go to the queue like everything else.
+   */
+  function reserve() {
+    if (state !== 'running') return undefined;
+    const mine: string[] = [];
+    return {
+      offer(hookId: string) {
+        if (state !== 'running' || mayHaveMore || hooksWithMore.has(hookId)) return undefined;
+        if (slots.free - reservedTotal <= 0) return undefined;
+        if (slots.heldBy(hookId) + (reservedByHook.get(hookId) ?? 0) >= config.hookMaxInFlight)
+          return undefined;
+        reservedTotal++;
+        reservedByHook.set(hookId, (reservedByHook.get(hookId) ?? 0) + 1);
+        mine.push(hookId);
+        return { workerId, lockedUntil: clock.now() + leaseMs };
+      },
+      adopt(leased: readonly ClaimedDelivery[]): void {
+        unreserve(mine.splice(0));
+        if (leased.length === 0) return;
+        if (state !== 'running') {
+          for (const delivery of leased) releaseSoon(delivery.id); // stopping: back to the queue
+          return;
+        }
+        for (const delivery of leased) slots.add(delivery);
+        startReady();
+      },
+      cancel(): void {
+        unreserve(mine.splice(0));
+      },
+    };
+  }
+
   async function shutdown(): Promise<void> {
     state = 'stopping';
     timers.stop();
@@ -271,6 +319,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     },
     /** Claims due deliveries now; call after a commit that queued some. Ignored unless running. */
     wake,
+    reserve,
     /** Stops claiming, lets in-flight requests finish (bounded), then hands back every lease held. */
     stop(): Promise<void> {
       if (state === 'idle') return Promise.resolve();

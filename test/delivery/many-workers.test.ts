@@ -11,10 +11,10 @@ import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { createTestDatabase, describePostgres, type TestDatabase } from '../helpers/test-db.js';
 import { killIfRunning, startServerProcess, type ServerProcess } from './child-process.js';
 
-const EVENTS = 1_500;
+const EVENTS = 900;
 const HOOKS = 3;
-const BATCH = 250;
-const TEST_TIMEOUT_MS = 150_000;
+const BATCH = 300;
+const TEST_TIMEOUT_MS = 240_000;
 
 describePostgres('three workers, one killed mid-burst', () => {
   let database: TestDatabase | undefined;
@@ -60,7 +60,7 @@ describePostgres('three workers, one killed mid-burst', () => {
       }
       const total = EVENTS * HOOKS;
 
-      await receiver.waitFor(Math.floor(total / 3), 60_000);
+      await receiver.waitFor(Math.floor(total / 3), 90_000);
       // The victim is the node holding the most work right now, so the kill always lands mid-work.
       const busiest = await eventually(
         async () => {

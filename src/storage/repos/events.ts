@@ -3,57 +3,105 @@ import type { Executor } from '../db.js';
 import type { Capabilities } from '../dialects/capabilities.js';
 import type { NewEvent } from '../../domain/payloads.js';
 import { newRecordId } from '../../shared/ids.js';
+import type { ClaimedDelivery } from './deliveries.js';
 
 /** The channel nodes LISTEN on; a NOTIFY on it means "deliveries became due". */
 export const DELIVERY_CHANNEL = 'idhooks_deliveries';
 
 export interface AppendedEvent {
   readonly eventId: string;
+  /** Deliveries queued as pending, for any worker to claim. */
   readonly deliveryCount: number;
+  /** Deliveries leased at insert to the local engine (see {@link LocalLease}), ready to send. */
+  readonly leased: ClaimedDelivery[];
 }
+
+/** A lease the local delivery engine takes on a delivery as it is inserted. */
+export interface LocalLease {
+  readonly workerId: string;
+  readonly lockedUntil: number;
+}
+
+/**
+ * Offers each new delivery's hook to the local engine; a lease means the engine has room for it
+ * now and has reserved that room, undefined leaves the delivery pending for a claim.
+ */
+export type LeaseOffer = (hookId: string) => LocalLease | undefined;
 
 export function createEventsRepo(db: Executor, capabilities: Capabilities) {
   return {
     /**
-     * Appends the event and one pending delivery per enabled hook subscribed to it, due now. Call it
-     * inside the transaction that makes the change, so the change, its event and its deliveries
-     * commit or roll back together. On PostgreSQL the NOTIFY is transactional too: other nodes
-     * hear it only if the transaction commits.
+     * Appends the event and one delivery per enabled hook subscribed to it, due now. Call it inside
+     * the transaction that makes the change, so the change, its event and its deliveries commit or
+     * roll back together.
+     *
+     * With `offer`, a delivery the local engine can take at once is inserted already leased to it
+     * (`sending`, as a claim would leave it) and returned ready to send: no claim statement, no
+     * wait for one. It is exactly as safe as a claimed one: if the process dies, the lease expires
+     * and another claim takes it. The rest are `pending`; on PostgreSQL a NOTIFY (transactional,
+     * heard only if the transaction commits) wakes the other nodes for them.
      */
-    async appendEvent(tx: Executor, event: NewEvent, now: number): Promise<AppendedEvent> {
+    async appendEvent(
+      tx: Executor,
+      event: NewEvent,
+      now: number,
+      offer?: LeaseOffer,
+    ): Promise<AppendedEvent> {
       const eventId = newRecordId('evt');
+      const payload = JSON.stringify(event.payload);
       await tx
         .insertInto('events')
-        .values({ id: eventId, type: event.type, payload: JSON.stringify(event.payload), createdAt: now })
+        .values({ id: eventId, type: event.type, payload, createdAt: now })
         .execute();
       const hooks = await tx
         .selectFrom('hookSubscriptions')
         .innerJoin('hooks', 'hooks.id', 'hookSubscriptions.hookId')
-        .select('hooks.id')
+        .select(['hooks.id', 'hooks.config', 'hooks.signingKey', 'hooks.previousSigningKeys'])
         .where('hookSubscriptions.event', '=', event.type)
         .where('hooks.enabled', '=', 1)
         .where('hooks.tenantId', '=', 'default')
         .execute();
-      if (hooks.length > 0) {
-        await tx
-          .insertInto('deliveries')
-          .values(
-            hooks.map((hook) => ({
-              id: newRecordId('dlv'),
-              eventId,
-              hookId: hook.id,
-              eventType: event.type,
-              status: 'pending',
-              attempts: 0,
-              nextAttemptAt: now,
-              createdAt: now,
-              updatedAt: now,
-            })),
-          )
-          .execute();
-        if (capabilities.listenNotify) await sql`select pg_notify(${DELIVERY_CHANNEL}, '')`.execute(tx);
+      if (hooks.length === 0) return { eventId, deliveryCount: 0, leased: [] };
+
+      const leased: ClaimedDelivery[] = [];
+      const rows = hooks.map((hook) => {
+        const id = newRecordId('dlv');
+        const lease = offer?.(hook.id);
+        if (lease) {
+          leased.push({
+            id,
+            hookId: hook.id,
+            eventId,
+            eventType: event.type,
+            attempts: 0,
+            retryBase: 0,
+            lockedUntil: lease.lockedUntil,
+            hookConfig: hook.config,
+            signingKey: hook.signingKey,
+            previousSigningKeys: hook.previousSigningKeys,
+            payload,
+          });
+        }
+        return {
+          id,
+          eventId,
+          hookId: hook.id,
+          eventType: event.type,
+          status: lease ? 'sending' : 'pending',
+          attempts: 0,
+          nextAttemptAt: now,
+          lockedBy: lease?.workerId ?? null,
+          lockedUntil: lease?.lockedUntil ?? null,
+          createdAt: now,
+          updatedAt: now,
+        };
+      });
+      await tx.insertInto('deliveries').values(rows).execute();
+      const deliveryCount = rows.length - leased.length;
+      if (deliveryCount > 0 && capabilities.listenNotify) {
+        await sql`select pg_notify(${DELIVERY_CHANNEL}, '')`.execute(tx);
       }
-      return { eventId, deliveryCount: hooks.length };
+      return { eventId, deliveryCount, leased };
     },
   };
 }
