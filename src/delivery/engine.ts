@@ -49,6 +49,8 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   let mayHaveMore = false;
   /** Hooks that may have more due work than this node holds: cut at the per-hook limit, or skipped. */
   const hooksWithMore = new Set<string>();
+  /** A claim was skipped because unrecorded results filled the budget; the next flush retries it. */
+  let isClaimDeferred = false;
   let stopping: Promise<void> | undefined;
   /** The housekeeping run in progress, awaited at shutdown so it never outlives the database. */
   let housekeeping: Promise<void> = Promise.resolve();
@@ -65,8 +67,13 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     logger,
     flushDelayMs: tuning.flushDelayMs,
     flushSize: tuning.flushSize,
+    giveUpAfterMs: leaseMs,
     onRecorded: (records) => {
       for (const record of records) if (record.nextAttemptAt !== null) timers.wakeAt(record.nextAttemptAt);
+      if (isClaimDeferred) {
+        isClaimDeferred = false;
+        requestClaim();
+      }
     },
   });
   const maintenance = createMaintenance({
@@ -106,8 +113,17 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   async function claimLoop(): Promise<void> {
     do {
       isClaimRequested = false;
-      const limit = Math.min(slots.free, MAX_CLAIM_BATCH);
-      if (limit <= 0) return;
+      // A sent but unrecorded result still holds its slot: its delivery stays leased until the
+      // write commits, and a node killed now sends it again. Without this, sending outran
+      // recording on PostgreSQL and thousands of results waited at once (the reliability suite's
+      // crash scenario re-sent every one of them); now at most `concurrency` deliveries are
+      // leased or unrecorded, and a slow database slows claiming instead.
+      const free = slots.free - recorder.unrecorded;
+      const limit = Math.min(free, MAX_CLAIM_BATCH);
+      if (limit <= 0) {
+        isClaimDeferred = slots.free > 0;
+        return;
+      }
       const excluded = slots.saturatedHooks();
       const claimed = await claimSafely(limit, excluded);
       if (claimed === undefined) return;
