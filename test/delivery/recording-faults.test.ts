@@ -45,6 +45,39 @@ describeEachDialect('recording faults', (dialect) => {
   });
 
   it.runIf(dialect === 'postgres')(
+    'stops claiming while results wait to be recorded: leased or unrecorded stays within the concurrency',
+    async () => {
+      const concurrency = 8;
+      const env = await harness.env({ IDHOOKS_DELIVERY_CONCURRENCY: String(concurrency) });
+      const receiver = await harness.receiver();
+      const { db } = env.container.database;
+      await insertHook(db, { url: receiver.url });
+      const events = 40;
+      // Another transaction holds the attempts table: every write of a result waits for it, while
+      // claims (which never touch that table) could go on. Only the slots can hold them back.
+      const blocker = await env.container.database.pgPool!.connect();
+      try {
+        await blocker.query('begin');
+        await blocker.query('lock table delivery_attempts in exclusive mode');
+        await withEngine(env.container.delivery.engine, async () => {
+          await appendEvents(env.container, events);
+          try {
+            await receiver.waitFor(concurrency, 5_000);
+            await sleep(500); // time enough to claim and send far more, were it allowed to
+            expect(receiver.requests.length).toBe(concurrency);
+          } finally {
+            await blocker.query('commit'); // before stop(), which waits for the results to be written
+          }
+          await waitForDeliveries(db, ['succeeded'], { timeoutMs: 10_000 });
+        });
+      } finally {
+        blocker.release();
+      }
+      expect(receiver.requests, 'each delivery sent once').toHaveLength(events);
+    },
+  );
+
+  it.runIf(dialect === 'postgres')(
     'survives losing the database mid-delivery and writes the waiting results once it is back',
     async () => {
       const target = new URL(TEST_PG_URL);
