@@ -8,6 +8,7 @@ import {
   notFoundHandler,
 } from './http/middleware/error-handler.js';
 import { requireAccessToken } from './http/middleware/auth.js';
+import { rejectNul } from './http/middleware/reject-nul.js';
 import { createRouter } from './http/openapi.js';
 import { applicationsRoutes } from './http/routes/applications.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -75,6 +76,7 @@ export function buildApp(container: Container) {
       },
     }),
   );
+  app.use('*', rejectNul);
 
   app.route('/oidc', oidcRoutes(services.auth));
   app.route('/', metricsRoutes(container.metrics, config.metricsToken));

@@ -78,6 +78,14 @@ export function prepareRequest(delivery: ClaimedDelivery, now: number): Prepared
   return { ok: true, request: { url: config.url, headers, body } };
 }
 
+/**
+ * PostgreSQL text cannot hold NUL ("invalid byte sequence for encoding UTF8: 0x00"), and receivers
+ * answer whatever they like: one endpoint answering 200 with a NUL byte made every write of its
+ * results fail, so its deliveries were sent again and again (found by the reliability suite). The
+ * stored copy shows U+FFFD where the NUL was.
+ */
+const storable = (text: string | undefined) => text?.replaceAll('\u0000', '\uFFFD');
+
 export interface RetryPolicy {
   readonly scheduleSeconds: readonly number[];
   readonly random: () => number;
@@ -114,8 +122,8 @@ export function attemptRecord(
     requestHeaders: prepared.ok ? prepared.request.headers : {},
     responseStatus: result.response?.status,
     responseHeaders: result.response?.headers,
-    responseBody: result.response?.body,
-    error: outcome.ok ? undefined : outcome.error,
+    responseBody: storable(result.response?.body),
+    error: outcome.ok ? undefined : storable(outcome.error),
     status: statusAfterAttempt(outcome, next) as AttemptRecord['status'], // never 'sending' after an attempt
     nextAttemptAt: next?.getTime() ?? null,
   };

@@ -52,6 +52,8 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   /** Room promised to open transactions for deliveries leased at insert (see reserve()). */
   let reservedTotal = 0;
   const reservedByHook = new Map<string, number>();
+  /** A claim was skipped because unrecorded results filled the budget; the next flush retries it. */
+  let isClaimDeferred = false;
   let stopping: Promise<void> | undefined;
   /** The housekeeping run in progress, awaited at shutdown so it never outlives the database. */
   let housekeeping: Promise<void> = Promise.resolve();
@@ -68,8 +70,13 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     logger,
     flushDelayMs: tuning.flushDelayMs,
     flushSize: tuning.flushSize,
+    giveUpAfterMs: leaseMs,
     onRecorded: (records) => {
       for (const record of records) if (record.nextAttemptAt !== null) timers.wakeAt(record.nextAttemptAt);
+      if (isClaimDeferred) {
+        isClaimDeferred = false;
+        requestClaim();
+      }
     },
   });
   const maintenance = createMaintenance({
@@ -116,8 +123,18 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   async function claimLoop(): Promise<void> {
     do {
       isClaimRequested = false;
-      const limit = Math.min(slots.free - reservedTotal, MAX_CLAIM_BATCH);
-      if (limit <= 0) return;
+      // A sent but unrecorded result still holds its slot: its delivery stays leased until the
+      // write commits, and a node killed now sends it again. Without this, sending outran
+      // recording on PostgreSQL and thousands of results waited at once (the reliability suite's
+      // crash scenario re-sent every one of them); now at most `concurrency` deliveries are
+      // leased or unrecorded, and a slow database slows claiming instead. Room reserved for
+      // deliveries leased at insert is not free either.
+      const free = slots.free - recorder.unrecorded - reservedTotal;
+      const limit = Math.min(free, MAX_CLAIM_BATCH);
+      if (limit <= 0) {
+        isClaimDeferred = slots.free > 0;
+        return;
+      }
       const excluded = slots.saturatedHooks();
       const claimed = await claimSafely(limit, excluded);
       if (claimed === undefined) return;
@@ -236,7 +253,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     return {
       offer(hookId: string) {
         if (state !== 'running' || mayHaveMore || hooksWithMore.has(hookId)) return undefined;
-        if (slots.free - reservedTotal <= 0) return undefined;
+        if (slots.free - recorder.unrecorded - reservedTotal <= 0) return undefined;
         if (slots.heldBy(hookId) + (reservedByHook.get(hookId) ?? 0) >= config.hookMaxInFlight)
           return undefined;
         reservedTotal++;

@@ -72,7 +72,32 @@ export const phoneSchema = z.string().max(128).regex(PHONE_REGEX, 'must contain 
  * end-user policy of the sign-up flow is stricter.
  */
 export const adminPasswordSchema = z.string().min(1).max(256);
-export const jsonObjectSchema = z.record(z.string(), z.unknown());
+
+/**
+ * How deep free-form JSON (`customData`) may nest. Logto sets no limit, but storing it serialises
+ * it with JSON.stringify, which recurses: a few thousand levels (a 20 KB body) overflowed the stack
+ * and answered 500 (found by the reliability suite's bad-input scenario). No real document comes
+ * near 64 levels.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether `value` nests at most `maxDepth` arrays and objects deep; iterative, so depth cannot hurt it. */
+export function isJsonDepthWithin(value: unknown, maxDepth: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let entry = stack.pop(); entry; entry = stack.pop()) {
+    const [node, depth] = entry;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth + 1 > maxDepth) return false;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
+export const jsonObjectSchema = z
+  .record(z.string(), z.unknown())
+  .refine((value) => isJsonDepthWithin(value, MAX_JSON_DEPTH), {
+    message: `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep`,
+  });
 
 /** OIDC standard claims that Logto keeps in `profile`. */
 export const userProfileSchema = z.strictObject({

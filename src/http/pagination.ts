@@ -27,7 +27,10 @@ const positiveInt = (value: string) => (/^\d+$/.test(value) ? Number(value) : Nu
 export function parsePagination(query: { page?: string; page_size?: string }): Pagination {
   const page = query.page === undefined ? 1 : positiveInt(query.page);
   const pageSize = query.page_size === undefined ? DEFAULT_PAGE_SIZE : positiveInt(query.page_size);
-  if (!(page >= 1) || !(pageSize >= 1) || pageSize > MAX_PAGE_SIZE) {
+  // The offset must stay an exact integer: a page of 10^20 became a float offset that both
+  // databases refused with a 500 (found by the reliability suite's bad-input scenario).
+  const isOffsetExact = Number.isSafeInteger(page * pageSize);
+  if (!(page >= 1) || !(pageSize >= 1) || pageSize > MAX_PAGE_SIZE || !isOffsetExact) {
     throw new AppError('guard.invalid_pagination', {
       message: `page must be an integer ≥ 1 and page_size an integer from 1 to ${MAX_PAGE_SIZE}.`,
       data: { page: query.page, page_size: query.page_size },

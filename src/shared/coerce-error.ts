@@ -32,5 +32,10 @@ const TRANSIENT_CODES = new Set([
 
 export const isTransientDbError = (error: unknown): boolean => {
   const { code, message } = coerceError(error);
-  return (code !== undefined && TRANSIENT_CODES.has(code)) || /Connection terminated/i.test(message);
+  // pg reports a dropped connection by message only: "Connection terminated unexpectedly" mid-query,
+  // "Client has encountered a connection error and is not queryable" for the next query on it.
+  return (
+    (code !== undefined && TRANSIENT_CODES.has(code)) ||
+    /Connection terminated|encountered a connection error/i.test(message)
+  );
 };

@@ -90,7 +90,7 @@ describeEachDialect('deliveries leased at insert', (dialect) => {
   }
 
   it('sends deliveries of committed changes without claiming them', async () => {
-    const env = await harness.env({ IDHOOKS_DELIVERY_CONCURRENCY: '4', IDHOOKS_HOOK_MAX_IN_FLIGHT: '4' });
+    const env = await harness.env({ IDHOOKS_DELIVERY_CONCURRENCY: '64', IDHOOKS_HOOK_MAX_IN_FLIGHT: '16' });
     const receiver = await harness.receiver();
     await insertHook(env.container.database.db, { url: receiver.url });
     const { engine, runInTransaction, claims, settled } = countingEngine(env);

@@ -227,6 +227,41 @@ describeEachDialect('Users API', (dialect) => {
       await expectRejected(await env.api('POST', '/api/users', big), 413, 'request.body_too_large');
     });
 
+    it('refuses NUL characters anywhere and pages past any offset with 400 on both databases (were 500s)', async () => {
+      const user = await create({ username: 'nul_target' });
+      const before = [await countRows('users'), await countRows('events')];
+      for (const [method, path, body] of [
+        ['POST', '/api/users', { username: 'nul_new', name: 'a\u0000b' }],
+        ['PATCH', `/api/users/${user.id}`, { name: 'x\u0000' }],
+        ['PATCH', `/api/users/${user.id}/custom-data`, { customData: { 'k\u0000': 1 } }],
+        ['GET', '/api/users?search=%00', undefined],
+        ['GET', '/api/users/%00', undefined],
+      ] as const) {
+        await expectRejected(await env.api(method, path, body), 400, 'guard.invalid_input');
+      }
+      await expectRejected(
+        await env.api('GET', '/api/users?page=99999999999999999999'),
+        400,
+        'guard.invalid_pagination',
+      );
+      expect([await countRows('users'), await countRows('events')]).toEqual(before);
+      expect((await json<User>(await env.api('GET', `/api/users/${user.id}`))).name).toBeNull();
+    });
+
+    it('refuses customData nested deeper than storing it can serialise (was a 500)', async () => {
+      const user = await create({ username: 'deep' });
+      const deep = `{"customData":{"a":${'['.repeat(20_000)}1${']'.repeat(20_000)}}}`;
+      const before = await countRows('events');
+      await expectRejected(
+        await env.api('PATCH', `/api/users/${user.id}/custom-data`, deep),
+        400,
+        'guard.invalid_input',
+      );
+      await expectRejected(await env.api('POST', '/api/users', deep), 400, 'guard.invalid_input');
+      expect(await countRows('events')).toBe(before);
+      expect((await json<User>(await env.api('GET', `/api/users/${user.id}`))).customData).toEqual({});
+    });
+
     it('answers 404 with Logto codes for unknown users, and invalid pagination with 400', async () => {
       for (const [method, path, body] of [
         ['GET', '/api/users/nope', undefined],

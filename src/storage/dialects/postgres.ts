@@ -35,13 +35,23 @@ export function createPostgresPool({
   schema,
   maxConnections = 10,
 }: PostgresOptions): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString,
     max: maxConnections,
     types,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  // When a connection dies (PostgreSQL restarted, a network cut), pg emits 'error' on its client,
+  // and on the pool for an idle one; an 'error' event nobody listens to kills the process. The
+  // reliability suite's database-fault scenario did exactly that to a delivery worker. The query
+  // that was running rejects on its own (its caller logs it and retries), and the pool discards the
+  // dead client, so the events themselves need no handling beyond being listened to.
+  pool.on('error', ignoreConnectionError);
+  pool.on('connect', (client) => client.on('error', ignoreConnectionError));
+  return pool;
 }
+
+const ignoreConnectionError = () => undefined;
 
 /**
  * Kysely's introspector (which its Migrator uses to decide whether `idhooks_migrations` exists)
