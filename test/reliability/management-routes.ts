@@ -414,6 +414,12 @@ export const MANAGEMENT_ROUTES: readonly RouteSeed[] = [
       includeAttempts: 'yes',
     }),
   },
+  {
+    method: 'POST',
+    path: '/api/hooks/{id}/deliveries/recover',
+    params: (f) => ({ id: f.hookId }),
+    body: () => ({ since: Date.now() - day, until: Date.now() }),
+  },
 ];
 
 /** Creates the fixtures through the API itself, so they are exactly what the API stores. */
