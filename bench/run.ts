@@ -105,32 +105,32 @@ async function main() {
     );
     figures.push(summarise('end to end: API calls with every webhook delivered', 'events/s', e2e, '≥ 3,000'));
 
-    const latency = await repeat('latency', (db) =>
-      latencyAtRate(db, receiver.url, { rate: 500, seconds: 6 }),
-    );
-    figures.push(
-      summarise(
-        'latency at 500 events/s, p50',
-        'ms',
-        latency.map((l) => l.p50),
-        '< 2',
-      ),
-    );
-    figures.push(
-      summarise(
-        'latency at 500 events/s, p99',
-        'ms',
-        latency.map((l) => l.p99),
-        '< 10',
-      ),
-    );
-    figures.push(
-      summarise(
-        'latency at 500 events/s, max',
-        'ms',
-        latency.map((l) => l.max),
-      ),
-    );
+    // 500/s is the target's rate; 200/s shows the delivery path itself, below saturation.
+    for (const rate of [500, 200]) {
+      const latency = await repeat(`latency at ${rate}/s`, (db) =>
+        latencyAtRate(db, receiver.url, { rate, seconds: 6 }),
+      );
+      const isTarget = rate === 500;
+      figures.push(
+        summarise(
+          `latency at ${rate} events/s, p50`,
+          'ms',
+          latency.map((l) => l.p50),
+          isTarget ? '< 2' : undefined,
+        ),
+        summarise(
+          `latency at ${rate} events/s, p99`,
+          'ms',
+          latency.map((l) => l.p99),
+          isTarget ? '< 10' : undefined,
+        ),
+        summarise(
+          `latency at ${rate} events/s, max`,
+          'ms',
+          latency.map((l) => l.max),
+        ),
+      );
+    }
 
     const memory = await repeat('memory', (db) =>
       drainBacklog(db, receiver.url, { events: scaled(100_000), hooks: 1 }),

@@ -243,17 +243,20 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
 
   /**
    * Room for the deliveries a transaction is about to insert, so they can be leased to this node
-   * at insert and sent right after the commit, without a claim. Offered only while this node is
-   * caught up (no due work it has not seen, and the hook has none waiting): otherwise fresh events
-   * could overtake a backlog, so they go to the queue like everything else.
+   * at insert and sent right after the commit, without a claim. Never for a hook with due work
+   * waiting (fresh events would overtake it); while other due work may be waiting, only beyond
+   * the room a claim needs, so the queue keeps draining.
    */
   function reserve() {
     if (state !== 'running') return undefined;
     const mine: string[] = [];
     return {
       offer(hookId: string) {
-        if (state !== 'running' || mayHaveMore || hooksWithMore.has(hookId)) return undefined;
-        if (slots.free - recorder.unrecorded - reservedTotal <= 0) return undefined;
+        if (state !== 'running' || hooksWithMore.has(hookId)) return undefined;
+        // While due work may wait in the queue, keep room for the claim that fetches it, so fresh
+        // events cannot starve a backlog one freed slot at a time.
+        const room = slots.free - recorder.unrecorded - reservedTotal;
+        if (room <= (mayHaveMore ? claimLowWater : 0)) return undefined;
         if (slots.heldBy(hookId) + (reservedByHook.get(hookId) ?? 0) >= config.hookMaxInFlight)
           return undefined;
         reservedTotal++;
