@@ -25,6 +25,10 @@ export function createSqliteDialect({ filename, synchronous }: SqliteOptions): {
   database.pragma(`synchronous = ${synchronous}`);
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
+  // Checkpoint every 8000 pages (~32 MB of WAL) rather than 1000: each checkpoint syncs the
+  // database file, and at every-1000 those syncs cost about a tenth of an API write's time (API
+  // writes +12 % in the benchmark). Readers are unaffected; the WAL file may reach ~32 MB.
+  database.pragma('wal_autocheckpoint = 8000');
   return {
     dialect: new SqliteDialect({ database: withStatementCache(database) }),
     close: () => database.close(),
