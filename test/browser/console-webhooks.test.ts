@@ -1,11 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- received payloads are parsed JSON, read field by field */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInChromium, freePort, launchChromium, SHOTS, type Browser } from './chromium.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { createTestEnv, type TestEnv } from '../helpers/test-db.js';
 
@@ -16,35 +14,17 @@ import { createTestEnv, type TestEnv } from '../helpers/test-db.js';
  * deletes the webhook. Each step saves a screenshot to test-output/ (gitignored).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs Debian's chromium package`);
-  console.warn(`Skipping console browser tests: ${CHROMIUM} is missing (apt-get install -y chromium).`);
-}
-const SHOTS = resolve('test-output');
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
-
-(hasChromium ? describe : describe.skip)('browser: the webhooks console in Chromium', () => {
+describeInChromium('browser: the webhooks console in Chromium', () => {
   let env: TestEnv;
   let http: ServerType;
   let receiver: Receiver;
-  let context: BrowserContext;
+  let browser: Browser | undefined;
   let page: Page;
   let base: string;
-  let userDataDir: string;
   let hookId = '';
   let deliveryPath = '';
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     receiver = await startReceiver();
     receiver.respondWith({
       status: 200,
@@ -58,31 +38,15 @@ async function freePort(): Promise<number> {
     });
     await env.container.delivery.engine.start();
     http = serve({ fetch: env.app.fetch, port, hostname: '127.0.0.1' });
-    userDataDir = mkdtempSync(join(tmpdir(), 'idhooks-console-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium({ viewport: { width: 1280, height: 900 } });
+    page = browser.page;
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await new Promise<void>((done) => (http ? http.close(() => done()) : done()));
     await env?.close();
     await receiver?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   const shot = (name: string) =>

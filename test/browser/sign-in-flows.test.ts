@@ -1,14 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- payloads are parsed JSON, read field by field in assertions */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { serve, type ServerType } from '@hono/node-server';
 import { pino } from 'pino';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInChromium, freePort, launchChromium, SHOTS, type Browser } from './chromium.js';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createContainer, type Container } from '../../src/container.js';
@@ -24,24 +22,8 @@ import { codeFromLog, insertSpaApplication } from '../helpers/experience.js';
  * in order of occurrence. Screenshots go to test-output/ (gitignored).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  // CI installs chromium (.ci/run); there its absence is a failure, not a skip.
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs Debian's chromium package`);
-  console.warn(`Skipping browser tests: ${CHROMIUM} is missing (apt-get install -y chromium).`);
-}
-const SHOTS = resolve('test-output');
 const PASSWORD = 'Correct-Horse-42';
 const NEW_PASSWORD = 'Brand-New-Pass-7';
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 /** The relying application: its redirect URI shows a page so the browser has somewhere to land. */
 async function startDemoApp(): Promise<{ url: string; server: Server }> {
@@ -53,21 +35,19 @@ async function startDemoApp(): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/callback`, server };
 }
 
-(hasChromium ? describe : describe.skip)('browser: sign-up, sign-in, lockout and reset in Chromium', () => {
+describeInChromium('browser: sign-up, sign-in, lockout and reset in Chromium', () => {
   let database: TestDatabase;
   let container: Container;
   let http: ServerType;
   let hooks: Receiver;
   let demo: { url: string; server: Server };
-  let context: BrowserContext;
+  let browser: Browser | undefined;
   let page: Page;
   let base: string;
   let appId: string;
-  let userDataDir: string;
   const logLines: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     hooks = await startReceiver();
     demo = await startDemoApp();
     database = await createTestDatabase('sqlite');
@@ -104,32 +84,17 @@ async function startDemoApp(): Promise<{ url: string; server: Server }> {
     });
     await container.delivery.engine.start();
     http = serve({ fetch: buildApp(container).fetch, port, hostname: '127.0.0.1' });
-    userDataDir = mkdtempSync(join(tmpdir(), 'idhooks-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium();
+    page = browser.page;
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await new Promise<void>((done) => (http ? http.close(() => done()) : done()));
     await container?.close();
     await hooks?.close();
     await new Promise<void>((done) => (demo ? demo.server.close(() => done()) : done()));
     await database?.drop();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   const shot = (name: string) =>

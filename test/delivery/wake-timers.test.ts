@@ -1,15 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWakeTimers } from '../../src/delivery/wake-timers.js';
-import { createManualClock, systemClock } from '../../src/shared/clock.js';
+import { createManualClock, systemClock, type Clock } from '../../src/shared/clock.js';
 import { eventually } from '../helpers/builders.js';
 
 describe('wake timers', () => {
   let stop = () => {};
   afterEach(() => stop());
 
-  const start = () => {
+  /** Started timers recording each wake-up at the clock's time; stopped after each test. */
+  const start = (clock: Clock = systemClock) => {
     const wakes: number[] = [];
-    const timers = createWakeTimers({ clock: systemClock, onWake: () => wakes.push(Date.now()) });
+    const timers = createWakeTimers({ clock, onWake: () => wakes.push(clock.now()) });
     const idle = () => {};
     timers.start({
       pollMs: 60_000,
@@ -37,17 +38,7 @@ describe('wake timers', () => {
 
   it('never drops a retry due a few milliseconds after the one that woke it', async () => {
     const clock = createManualClock(1_000_000);
-    const wakes: number[] = [];
-    const timers = createWakeTimers({ clock, onWake: () => wakes.push(clock.now()) });
-    const idle = () => {};
-    timers.start({
-      pollMs: 60_000,
-      maintenanceMs: 60_000,
-      pruneMs: 60_000,
-      onMaintenance: idle,
-      onPrune: idle,
-    });
-    stop = () => timers.stop();
+    const { timers, wakes } = start(clock);
     timers.wakeAt(1_000_020);
     timers.wakeAt(1_000_023);
     // The first wake-up happens at 1_000_021: a claim then cannot see the second retry as due.
