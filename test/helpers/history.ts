@@ -19,17 +19,26 @@ export interface DeliverySpec {
   readonly event?: EventType;
   readonly status?: 'pending' | 'sending' | 'succeeded' | 'failed';
   readonly createdAt?: number;
+  /** The event payload; a minimal one of the event type by default. */
+  readonly payload?: Record<string, unknown>;
   readonly attempts: readonly AttemptSpec[];
+}
+
+/** How every attempt of the delivery looks on the wire, beyond what the spec says. */
+export interface WireSpec {
+  readonly requestUrl?: string;
+  readonly requestHeaders?: Record<string, string>;
+  readonly responseHeaders?: Record<string, string>;
 }
 
 const recordId = (prefix: string) => `${prefix}_${randomString(21, 'abcdefghijklmnopqrstuvwxyz0123456789')}`;
 
-export async function insertHistory(db: Db, hookId: string, spec: DeliverySpec) {
+export async function insertHistory(db: Db, hookId: string, spec: DeliverySpec, wire: WireSpec = {}) {
   const event = spec.event ?? 'User.Created';
   const createdAt = spec.createdAt ?? spec.attempts[0]?.startedAt ?? Date.now();
   const eventId = recordId('evt');
   const deliveryId = recordId('dlv');
-  const payload = { event, createdAt: new Date(createdAt).toISOString(), data: { id: 'u1' } };
+  const payload = spec.payload ?? { event, createdAt: new Date(createdAt).toISOString(), data: { id: 'u1' } };
   await db
     .insertInto('events')
     .values({ id: eventId, type: event, payload: JSON.stringify(payload), createdAt })
@@ -52,11 +61,14 @@ export async function insertHistory(db: Db, hookId: string, spec: DeliverySpec) 
       completedAt: spec.status === 'pending' ? null : (last?.startedAt ?? null),
     })
     .execute();
+  const attemptIds: string[] = [];
   for (const [index, attempt] of spec.attempts.entries()) {
+    const attemptId = recordId('att');
+    attemptIds.push(attemptId);
     await db
       .insertInto('deliveryAttempts')
       .values({
-        id: recordId('att'),
+        id: attemptId,
         deliveryId,
         hookId,
         eventType: event,
@@ -64,15 +76,16 @@ export async function insertHistory(db: Db, hookId: string, spec: DeliverySpec) 
         isSuccess: attempt.isSuccess ? 1 : 0,
         startedAt: attempt.startedAt,
         durationMs: 12,
-        requestUrl: 'http://127.0.0.1:9/hook',
-        requestHeaders: JSON.stringify({ 'content-type': 'application/json' }),
+        requestUrl: wire.requestUrl ?? 'http://127.0.0.1:9/hook',
+        requestHeaders: JSON.stringify(wire.requestHeaders ?? { 'content-type': 'application/json' }),
         responseStatus: attempt.status ?? null,
-        responseHeaders: attempt.status === undefined ? null : JSON.stringify({ 'x-ok': '1' }),
+        responseHeaders:
+          attempt.status === undefined ? null : JSON.stringify(wire.responseHeaders ?? { 'x-ok': '1' }),
         responseBody: attempt.status === undefined ? null : (attempt.body ?? ''),
         error: attempt.error ?? null,
         nextAttemptAt: attempt.nextAttemptAt ?? null,
       })
       .execute();
   }
-  return { eventId, deliveryId };
+  return { eventId, deliveryId, payload, attemptIds };
 }

@@ -2,31 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock, type ManualClock } from '../../src/shared/clock.js';
 import type { HookResponse } from '../../src/http/routes/hooks.js';
 import type { DeliveryResponse, HookLogResponse } from '../../src/http/routes/hook-logs.js';
-import type { EventType } from '../../src/domain/events.js';
-import { randomString } from '../../src/shared/ids.js';
 import { createTestEnv, describeEachDialect, type TestEnv } from '../helpers/test-db.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { insertHistory, type DeliverySpec } from '../helpers/history.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-interface AttemptSpec {
-  startedAt: number;
-  isSuccess: boolean;
-  status?: number;
-  body?: string;
-  error?: string;
-  nextAttemptAt?: number;
-}
-
-interface DeliverySpec {
-  event?: EventType;
-  status?: 'pending' | 'sending' | 'succeeded' | 'failed';
-  createdAt?: number;
-  payload?: Record<string, unknown>;
-  attempts: AttemptSpec[];
-}
-
-const id = (prefix: string) => `${prefix}_${randomString(21, 'abcdefghijklmnopqrstuvwxyz0123456789')}`;
 
 describeEachDialect('Hooks API: recent logs, stats and deliveries', (dialect) => {
   let env: TestEnv;
@@ -60,75 +40,18 @@ describeEachDialect('Hooks API: recent logs, stats and deliveries', (dialect) =>
     expect({ status: response.status, code: body.code }).toEqual({ status, code });
   };
 
-  /**
-   * Writes an event, one delivery and its attempts straight into the tables, the way the delivery
-   * engine records them, so the test controls every time stamp.
-   */
-  async function insertDelivery(hookId: string, spec: DeliverySpec) {
-    const event = spec.event ?? 'User.Created';
-    const createdAt = spec.createdAt ?? spec.attempts[0]?.startedAt ?? clock.now();
-    const payload = spec.payload ?? {
-      event,
-      createdAt: new Date(createdAt).toISOString(),
-      data: { id: 'u1' },
-    };
-    const eventId = id('evt');
-    const deliveryId = id('dlv');
-    await db()
-      .insertInto('events')
-      .values({ id: eventId, type: event, payload: JSON.stringify(payload), createdAt })
-      .execute();
-    const last = spec.attempts.at(-1);
-    await db()
-      .insertInto('deliveries')
-      .values({
-        id: deliveryId,
-        eventId,
-        hookId,
-        eventType: event,
-        status: spec.status ?? (last?.isSuccess ? 'succeeded' : 'failed'),
-        attempts: spec.attempts.length,
-        nextAttemptAt: last?.nextAttemptAt ?? createdAt,
-        lastStatus: last?.status ?? null,
-        lastError: last?.error ?? null,
-        createdAt,
-        updatedAt: last?.startedAt ?? createdAt,
-        completedAt: spec.status === 'pending' ? null : (last?.startedAt ?? null),
-      })
-      .execute();
-    const attemptIds: string[] = [];
-    for (const [index, attempt] of spec.attempts.entries()) {
-      const attemptId = id('att');
-      attemptIds.push(attemptId);
-      await db()
-        .insertInto('deliveryAttempts')
-        .values({
-          id: attemptId,
-          deliveryId,
-          hookId,
-          eventType: event,
-          attempt: index + 1,
-          isSuccess: attempt.isSuccess ? 1 : 0,
-          startedAt: attempt.startedAt,
-          durationMs: 12,
-          requestUrl: `${receiver.url}/hook`,
-          requestHeaders: JSON.stringify({
-            'logto-signature-sha-256': 'abc',
-            'user-agent': 'Logto (https://logto.io/)',
-            Authorization: 'Bearer s3cret',
-            'content-type': 'application/json',
-          }),
-          responseStatus: attempt.status ?? null,
-          responseHeaders:
-            attempt.status === undefined ? null : JSON.stringify({ 'set-cookie': 'sid=1', 'x-ok': '1' }),
-          responseBody: attempt.status === undefined ? null : (attempt.body ?? ''),
-          error: attempt.error ?? null,
-          nextAttemptAt: attempt.nextAttemptAt ?? null,
-        })
-        .execute();
-    }
-    return { eventId, deliveryId, payload, attemptIds };
-  }
+  /** History as the engine records it, with a masked-looking Authorization header to check masking. */
+  const insertDelivery = (hookId: string, spec: DeliverySpec) =>
+    insertHistory(db(), hookId, spec, {
+      requestUrl: `${receiver.url}/hook`,
+      requestHeaders: {
+        'logto-signature-sha-256': 'abc',
+        'user-agent': 'Logto (https://logto.io/)',
+        Authorization: 'Bearer s3cret',
+        'content-type': 'application/json',
+      },
+      responseHeaders: { 'set-cookie': 'sid=1', 'x-ok': '1' },
+    });
 
   describe('recent-logs', () => {
     let hook: HookResponse;
