@@ -104,8 +104,24 @@ describe('loadConfig', () => {
     ['IDHOOKS_BODY_LIMIT_BYTES', { IDHOOKS_BODY_LIMIT_BYTES: '10' }],
     ['IDHOOKS_ACCESS_TOKEN_TTL_SECONDS', { IDHOOKS_ACCESS_TOKEN_TTL_SECONDS: '10' }],
     ['IDHOOKS_DELIVERY_TIMEOUT_MS', { IDHOOKS_DELIVERY_TIMEOUT_MS: '-5' }],
+    ['IDHOOKS_HOOK_DISABLE_AFTER_SECONDS', { IDHOOKS_HOOK_DISABLE_AFTER_SECONDS: '-1' }],
+    ['IDHOOKS_HOOK_DISABLE_AFTER_SECONDS', { IDHOOKS_HOOK_DISABLE_AFTER_SECONDS: '5 days' }],
+    ['IDHOOKS_HOOK_DISABLE_AFTER_SECONDS', { IDHOOKS_HOOK_DISABLE_AFTER_SECONDS: '31536001' }],
+    ['IDHOOKS_METRICS_TOKEN', { IDHOOKS_METRICS_TOKEN: 'short' }],
+    ['IDHOOKS_CONSOLE_SESSION_TTL_SECONDS', { IDHOOKS_CONSOLE_SESSION_TTL_SECONDS: 'forever' }],
   ])('rejects a bad %s with a ConfigError naming it', (variable, env) => {
     expect(configError(env).message).toContain(variable);
+  });
+
+  it('reads endpoint health and metrics settings, 0 turning auto-disable off', () => {
+    expect(loadConfig({}).delivery.disableAfterSeconds).toBe(432_000);
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    const config = loadConfig({
+      IDHOOKS_HOOK_DISABLE_AFTER_SECONDS: '0',
+      IDHOOKS_METRICS_TOKEN: 'metrics-token-0123456789',
+    });
+    expect(config.delivery.disableAfterSeconds).toBe(0);
+    expect(config.metricsToken).toBe('metrics-token-0123456789');
   });
 
   it('names every bad variable at once', () => {

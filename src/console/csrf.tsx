@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
+import { secretsMatch } from '../shared/ids.js';
 import type { ConsoleEnv } from './context.js';
 import { readForm } from './form-values.js';
 import { CSRF_FIELD } from './layout.js';
@@ -24,13 +24,6 @@ export function crossSiteProblem(c: Context, publicOrigin: string): string | und
   if (origin === undefined) return undefined;
   const allowed = new Set([new URL(c.req.url).origin, publicOrigin]);
   return allowed.has(origin) ? undefined : `Origin ${origin} is not this console's`;
-}
-
-/** Constant-time comparison, so the token cannot be guessed a character at a time from timings. */
-export function tokensMatch(sent: string, expected: string): boolean {
-  const a = Buffer.from(sent);
-  const b = Buffer.from(expected);
-  return expected.length > 0 && a.length === b.length && timingSafeEqual(a, b);
 }
 
 export const FORBIDDEN_MESSAGE =
@@ -58,7 +51,7 @@ export function requireCsrf(publicOrigin: string): MiddlewareHandler<ConsoleEnv>
     const form = await readForm(c);
     const problem =
       crossSiteProblem(c, publicOrigin) ??
-      (tokensMatch(form.get(CSRF_FIELD), session.csrfToken) ? undefined : 'missing or wrong CSRF token');
+      (secretsMatch(form.get(CSRF_FIELD), session.csrfToken) ? undefined : 'missing or wrong CSRF token');
     if (problem !== undefined) {
       c.get('logger')?.warn({ problem, path: c.req.path }, 'console request refused (CSRF)');
       return forbidden(c, session.csrfToken);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newRecordId, newSecret, newStandardId, newUserId, randomString } from './ids.js';
+import { newRecordId, newSecret, newStandardId, newUserId, randomString, secretsMatch } from './ids.js';
 
 describe('ids', () => {
   it('have Logto formats', () => {
@@ -19,5 +19,15 @@ describe('ids', () => {
     const counts = new Map<string, number>();
     for (const char of randomString(36_000, 'abc')) counts.set(char, (counts.get(char) ?? 0) + 1);
     for (const count of counts.values()) expect(Math.abs(count - 12_000)).toBeLessThan(600);
+  });
+});
+
+describe('secretsMatch', () => {
+  it('matches only the same secret, and never an empty expected one', () => {
+    expect(secretsMatch('s3cret-token', 's3cret-token')).toBe(true);
+    expect(secretsMatch('s3cret-tokeN', 's3cret-token')).toBe(false);
+    expect(secretsMatch('s3cret', 's3cret-token')).toBe(false);
+    expect(secretsMatch('', '')).toBe(false);
+    expect(secretsMatch('é', 'e\u0301')).toBe(false);
   });
 });

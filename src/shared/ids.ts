@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { randomFillSync, timingSafeEqual } from 'node:crypto';
 
 const LOWER_ALNUM = '0123456789abcdefghijklmnopqrstuvwxyz';
 const ALNUM = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -40,6 +40,16 @@ export const newUserId = () => randomString(12, LOWER_ALNUM);
 export const newStandardId = () => randomString(21, LOWER_ALNUM);
 /** Logto's standard secret (hook signing keys, client secrets): 32 characters of `[0-9a-zA-Z]`. */
 export const newSecret = () => randomString(32, ALNUM);
+
+/**
+ * Whether a presented secret (token, CSRF token) equals the expected one, in constant time so it
+ * cannot be guessed a character at a time from response timings. An empty expected secret never
+ * matches.
+ */
+export function secretsMatch(given: string, expected: string): boolean {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+  return b.length > 0 && a.length === b.length && timingSafeEqual(a, b);
+}
 
 export type RecordPrefix = 'evt' | 'dlv' | 'att' | 'req';
 

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { Clock } from '../../shared/clock.js';
+import { secretsMatch } from '../../shared/ids.js';
 import type { ConsoleSessionsService } from '../../services/console-sessions.js';
 import type { ConsoleEnv } from '../context.js';
-import { crossSiteProblem, forbidden, tokensMatch } from '../csrf.js';
+import { crossSiteProblem, forbidden } from '../csrf.js';
 import { readForm } from '../form-values.js';
 import { CSRF_FIELD } from '../layout.js';
 import { consolePaths, safeNextPath } from '../paths.js';
@@ -67,7 +68,7 @@ export function authRoutes({ sessions, clock, publicOrigin, security }: AuthRout
   app.post('/sign-in', async (c) => {
     const form = await readForm(c);
     const expected = getCookie(c, SIGN_IN_COOKIE) ?? '';
-    if (crossSiteProblem(c, publicOrigin) !== undefined || !tokensMatch(form.get(CSRF_FIELD), expected)) {
+    if (crossSiteProblem(c, publicOrigin) !== undefined || !secretsMatch(form.get(CSRF_FIELD), expected)) {
       return forbidden(c, undefined);
     }
     const clientId = form.get('clientId').trim();

@@ -1,12 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { AppError } from '../../shared/errors.js';
+import { secretsMatch } from '../../shared/ids.js';
 import type { Metrics } from '../../shared/metrics.js';
-
-const sameSecret = (given: string, expected: string): boolean => {
-  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
-  return a.length === b.length && timingSafeEqual(a, b);
-};
+import { bearerToken } from '../middleware/auth.js';
 
 /**
  * `GET /metrics` in Prometheus' text format. Open by default, as exporters are, since it shows
@@ -15,13 +11,8 @@ const sameSecret = (given: string, expected: string): boolean => {
  */
 export function metricsRoutes(metrics: Pick<Metrics, 'render' | 'contentType'>, token: string | undefined) {
   return new Hono().get('/metrics', async (c) => {
-    if (token !== undefined) {
-      const header = c.req.header('authorization');
-      if (header === undefined) throw new AppError('auth.authorization_header_missing');
-      const [scheme, credentials = ''] = header.split(' ', 2);
-      if (scheme?.toLowerCase() !== 'bearer')
-        throw new AppError('auth.authorization_token_type_not_supported');
-      if (!sameSecret(credentials, token)) throw new AppError('auth.unauthorized');
+    if (token !== undefined && !secretsMatch(bearerToken(c.req.header('authorization')), token)) {
+      throw new AppError('auth.unauthorized');
     }
     return c.body(await metrics.render(), 200, { 'content-type': metrics.contentType });
   });
