@@ -12,7 +12,7 @@ import { rejectNul } from './http/middleware/reject-nul.js';
 import { createRouter } from './http/openapi.js';
 import { applicationsRoutes } from './http/routes/applications.js';
 import { healthRoutes } from './http/routes/health.js';
-import { oidcRoutes } from './http/routes/oidc.js';
+import { oidcRoutes } from './http/oidc/routes.js';
 import { organizationApplicationsRoutes } from './http/routes/organization-applications.js';
 import { organizationInvitationsRoutes } from './http/routes/organization-invitations.js';
 import { organizationRoleScopesRoutes } from './http/routes/organization-role-scopes.js';
@@ -78,7 +78,10 @@ export function buildApp(container: Container) {
   );
   app.use('*', rejectNul);
 
-  app.route('/oidc', oidcRoutes(services.auth));
+  app.route(
+    '/oidc',
+    oidcRoutes(container.oidcProvider(), services.auth, { ...addressOptions, endpoint: config.endpoint }),
+  );
   app.route('/', metricsRoutes(container.metrics, config.metricsToken));
   // The admin console: its own session sign-in (admin M2M credentials), not the API's bearer tokens.
   app.route(

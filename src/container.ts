@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -18,6 +19,14 @@ import { createHooksRepo } from './storage/repos/hooks.js';
 import { createSettingsRepo } from './storage/repos/settings.js';
 import { createConsoleSessionsRepo } from './storage/repos/console-sessions.js';
 import { createUsersRepo } from './storage/repos/users.js';
+import { createOidcKeysRepo } from './storage/repos/oidc-keys.js';
+import { createOidcModelsRepo } from './storage/repos/oidc-models.js';
+import { createOidcKeysService } from './services/oidc-keys.js';
+import { createOidcClientsService } from './services/oidc-clients.js';
+import { createOidcAdapterFactory } from './services/oidc-adapter.js';
+import { createOidcProvider } from './http/oidc/provider.js';
+import { LOGTO_OSS_MANAGEMENT_API_RESOURCE, canUseManagementApi } from './services/auth.js';
+import type Provider from 'oidc-provider';
 import { createApplicationsService } from './services/applications.js';
 import { createAuthService } from './services/auth.js';
 import { createConsoleSessionsService } from './services/console-sessions.js';
@@ -94,6 +103,8 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     verificationCodes: createVerificationCodesRepo(db),
     sentinel: createSentinelRepo(db),
     consoleSessions: createConsoleSessionsRepo(db),
+    oidcModels: createOidcModelsRepo(db),
+    oidcKeys: createOidcKeysRepo(db),
   };
 
   // One outbound HTTP client (keep-alive pool, timeout, SSRF guard) for deliveries and test sends.
@@ -141,9 +152,11 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     localDelivery: delivery.engine,
   });
 
+  const oidcKeys = createOidcKeysService({ keys: repos.oidcKeys, clock });
+  const oidcClients = createOidcClientsService({ applications: repos.applications });
   const auth = createAuthService({
     applications: repos.applications,
-    settings: repos.settings,
+    keys: oidcKeys,
     clock,
     config,
   });
@@ -157,6 +170,8 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
   });
   const services = {
     auth,
+    oidcKeys,
+    oidcClients,
     consoleSessions: createConsoleSessionsService({
       sessions: repos.consoleSessions,
       auth,
@@ -266,9 +281,35 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     }),
   };
 
+  /** Keys signing the provider's cookies, shared by every node (loaded by init()). */
+  let cookieKeys: string[] | undefined;
+  let provider: Provider | undefined;
+  /** The one OpenID Provider of this process, built on first use after init(). */
+  const oidcProvider = (): Provider => {
+    if (!cookieKeys) throw new Error('The OpenID Provider was requested before init(); call init() first.');
+    provider ??= createOidcProvider({
+      issuer: `${config.endpoint}/oidc`,
+      managementApiResources: [config.managementApiResource, LOGTO_OSS_MANAGEMENT_API_RESOURCE],
+      accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+      jwks: oidcKeys.privateJwks(),
+      cookieKeys,
+      adapter: createOidcAdapterFactory({
+        models: repos.oidcModels,
+        clock,
+        findClient: (id) => oidcClients.findClientMetadata(id),
+      }),
+      canUseManagementApi: async (clientId) => {
+        const app = await repos.applications.findApplicationById(clientId);
+        return app !== undefined && canUseManagementApi(app);
+      },
+    });
+    return provider;
+  };
+
   return {
     config,
     clock,
+    oidcProvider,
     logger,
     database,
     repos,
@@ -289,7 +330,14 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
           'verification codes are written to this log (development connector); set IDHOOKS_EMAIL_CONNECTOR_URL before real users sign up',
         );
       }
-      await services.auth.init();
+      await oidcKeys.init();
+      cookieKeys = [
+        await repos.settings.ensureSetting(
+          'oidc.cookie_key',
+          randomBytes(32).toString('base64url'),
+          clock.now(),
+        ),
+      ];
     },
     async close(): Promise<void> {
       await delivery.engine.stop();

@@ -30,17 +30,30 @@ export const ERROR_CODES = {
     message: 'Authorization type is not supported. Send "Authorization: Bearer <access token>".',
   },
   'auth.unauthorized': { status: 401, message: 'Unauthorized. Please check credentials and its scope.' },
+  // OAuth errors of the OpenID Provider (`/oidc`): the body also carries OAuth's `error` and
+  // `error_description`; the message is the provider's description.
   'oidc.invalid_request': { status: 400, message: '{{description}}' },
-  'oidc.unsupported_grant_type': {
-    status: 400,
-    message: 'Unsupported grant_type "{{grantType}}"; use client_credentials.',
-  },
+  'oidc.unsupported_grant_type': { status: 400, message: 'The grant_type is not supported.' },
   'oidc.invalid_client': { status: 401, message: 'Client authentication failed.' },
-  'oidc.invalid_target': {
+  'oidc.invalid_target': { status: 400, message: 'The resource indicator is not served by this server.' },
+  'oidc.invalid_scope': { status: 400, message: 'The requested scope is not allowed.' },
+  'oidc.invalid_grant': { status: 400, message: 'The grant (code or refresh token) is invalid or expired.' },
+  'oidc.unauthorized_client': { status: 400, message: 'The client may not use this grant type.' },
+  'oidc.invalid_token': { status: 401, message: 'The access token is invalid or expired.' },
+  'oidc.invalid_redirect_uri': {
     status: 400,
-    message: 'The resource indicator "{{resource}}" is not served by this server.',
+    message: 'The redirect_uri is not registered for this client.',
   },
-  'oidc.invalid_scope': { status: 400, message: 'Requested scope "{{scope}}" is not allowed; use "all".' },
+  'oidc.unsupported_response_type': { status: 400, message: 'The response_type is not supported.' },
+  'oidc.access_denied': { status: 400, message: 'The request was denied.' },
+  'oidc.login_required': { status: 400, message: 'The end user must sign in.' },
+  'oidc.consent_required': { status: 400, message: 'The end user must consent.' },
+  'oidc.interaction_required': { status: 400, message: 'The end user must interact.' },
+  'oidc.session_not_found': { status: 400, message: 'The interaction or session was not found.' },
+  'oidc.server_error': {
+    status: 500,
+    message: 'The provider failed; the request id identifies it in the log.',
+  },
   'entity.not_exists_with_id': { status: 404, message: 'The {{name}} with ID `{{id}}` does not exist.' },
   'entity.not_exists': { status: 404, message: 'The {{name}} does not exist.' },
   'entity.not_found': { status: 404, message: 'The entity does not exist.' },
@@ -197,6 +210,9 @@ export const ERROR_CODES = {
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Whether a string is one of our codes (for errors that arrive as text, e.g. the provider's). */
+export const isErrorCode = (value: string): value is ErrorCode => Object.hasOwn(ERROR_CODES, value);
 
 export interface AppErrorOptions {
   /** Values for the message template. */

@@ -217,6 +217,28 @@ export interface ConsoleSessionsTable {
   expiresAt: number;
 }
 
+/** One object of the OpenID Provider (session, grant, code, token…), keyed by its model's name. */
+export interface OidcModelInstancesTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  modelName: string;
+  id: string;
+  payload: JsonText;
+  expiresAt: number;
+  consumedAt: number | null;
+  grantId: string | null;
+  uid: string | null;
+  accountId: string | null;
+  clientId: string | null;
+}
+
+/** The provider's signing keys; the highest generation signs, all are published. */
+export interface OidcSigningKeysTable {
+  generation: number;
+  kid: string;
+  privateJwk: JsonText;
+  createdAt: number;
+}
+
 /** One sign-in, sign-up or password-reset interaction; `state` is its JSON `InteractionState`. */
 export interface InteractionsTable {
   tenantId: ColumnType<string, string | undefined, never>;
@@ -284,6 +306,8 @@ export interface Database {
   verificationCodes: VerificationCodesTable;
   sentinelActivities: SentinelActivitiesTable;
   consoleSessions: ConsoleSessionsTable;
+  oidcModelInstances: OidcModelInstancesTable;
+  oidcSigningKeys: OidcSigningKeysTable;
 }
 
 export type Db = Kysely<Database>;
