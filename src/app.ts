@@ -13,6 +13,9 @@ import { createRouter } from './http/openapi.js';
 import { applicationsRoutes } from './http/routes/applications.js';
 import { healthRoutes } from './http/routes/health.js';
 import { oidcRoutes } from './http/oidc/routes.js';
+import { oidcInteractionContext } from './http/oidc/interaction-cookie.js';
+import { consentRoutes } from './http/oidc/consent.js';
+import { LOGTO_OSS_MANAGEMENT_API_RESOURCE } from './services/auth.js';
 import { organizationApplicationsRoutes } from './http/routes/organization-applications.js';
 import { organizationInvitationsRoutes } from './http/routes/organization-invitations.js';
 import { organizationRoleScopesRoutes } from './http/routes/organization-role-scopes.js';
@@ -95,6 +98,27 @@ export function buildApp(container: Container) {
       endpoint: config.endpoint,
       trustProxy: config.trustProxy,
       signingKeyGraceSeconds: config.delivery.signingKeyGraceSeconds,
+    }),
+  );
+
+  // The browser's provider interaction (from /oidc/auth), for the hosted pages and the Experience API.
+  const interactionContext = oidcInteractionContext(container.oidcProvider(), config.endpoint);
+  app.use('*', async (c, next) => {
+    const path = c.req.path;
+    const isExperience =
+      path === '/api/experience' ||
+      path.startsWith('/api/experience/') ||
+      !/^\/(api|oidc|console|metrics)(\/|$)/.test(path);
+    return isExperience ? interactionContext(c, next) : next();
+  });
+
+  app.route(
+    '/',
+    consentRoutes({
+      provider: container.oidcProvider(),
+      endpoint: config.endpoint,
+      accounts: services.oidcAccounts,
+      managementApiResources: [config.managementApiResource, LOGTO_OSS_MANAGEMENT_API_RESOURCE],
     }),
   );
 

@@ -24,6 +24,8 @@ import { createOidcModelsRepo } from './storage/repos/oidc-models.js';
 import { createOidcKeysService } from './services/oidc-keys.js';
 import { createOidcClientsService } from './services/oidc-clients.js';
 import { createOidcAdapterFactory } from './services/oidc-adapter.js';
+import { createOidcAccountsService } from './services/oidc-accounts.js';
+import { createOidcInteractionsService } from './services/oidc-interactions.js';
 import { createOidcProvider } from './http/oidc/provider.js';
 import { LOGTO_OSS_MANAGEMENT_API_RESOURCE, canUseManagementApi } from './services/auth.js';
 import type Provider from 'oidc-provider';
@@ -154,6 +156,12 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
 
   const oidcKeys = createOidcKeysService({ keys: repos.oidcKeys, clock });
   const oidcClients = createOidcClientsService({ applications: repos.applications });
+  const oidcAccounts = createOidcAccountsService({
+    users: repos.users,
+    roles: repos.roles,
+    resources: repos.resources,
+  });
+  const oidcInteractions = createOidcInteractionsService({ models: repos.oidcModels, clock });
   const auth = createAuthService({
     applications: repos.applications,
     keys: oidcKeys,
@@ -172,6 +180,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     auth,
     oidcKeys,
     oidcClients,
+    oidcAccounts,
     consoleSessions: createConsoleSessionsService({
       sessions: repos.consoleSessions,
       auth,
@@ -269,6 +278,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
         : createLogConnector(logger),
       runInTransaction,
       clock,
+      oidcInteractions,
       settings: {
         sentinelPolicy: config.experience.lockout,
         sendRatePolicy: config.experience.codeSendLimit,
@@ -298,6 +308,12 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
         clock,
         findClient: (id) => oidcClients.findClientMetadata(id),
       }),
+      endpoint: config.endpoint,
+      ttl: {
+        sessionSeconds: config.experience.sessionTtlSeconds,
+        interactionSeconds: config.experience.interactionTtlSeconds,
+      },
+      accounts: oidcAccounts,
       canUseManagementApi: async (clientId) => {
         const app = await repos.applications.findApplicationById(clientId);
         return app !== undefined && canUseManagementApi(app);

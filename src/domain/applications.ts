@@ -82,3 +82,23 @@ export const applicationSummary = (app: Application) => ({
   name: app.name,
   description: app.description,
 });
+
+/** Schemes that run code or carry data where a browser is sent: never a redirect target. */
+const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'blob:', 'about:']);
+
+/**
+ * Why `uri` cannot be a redirect URI of an application of this type, or undefined when it can:
+ * web applications use http(s) (http only makes sense for local development but is allowed, as in
+ * Logto); native applications may also use a custom scheme (`io.example.app:/callback`). A fragment
+ * is never allowed (RFC 6749 §3.1.2).
+ */
+export function redirectUriProblem(type: ApplicationType, uri: string): string | undefined {
+  if (!URL.canParse(uri)) return `${uri} is not an absolute URI`;
+  const url = new URL(uri);
+  if (FORBIDDEN_SCHEMES.has(url.protocol)) return `${url.protocol} URIs cannot be redirect URIs`;
+  if (url.hash) return `${uri} must not contain a fragment`;
+  const isHttp = url.protocol === 'http:' || url.protocol === 'https:';
+  if (!isHttp && type !== 'Native')
+    return `${uri} must be http(s); custom schemes are for Native applications`;
+  return undefined;
+}

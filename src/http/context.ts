@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Logger } from '../shared/logger.js';
 import type { ManagementContext } from '../domain/payloads.js';
+import type { OidcInteractionRef } from '../services/oidc-interactions.js';
 
 /** Request-scoped values set by middleware and read by routes. */
 export interface AppVariables {
@@ -9,6 +10,8 @@ export interface AppVariables {
   logger: Logger;
   /** The authenticated Management API client. */
   clientId: string;
+  /** The provider's interaction of the browser, on hosted pages and the Experience API. */
+  oidcInteraction: OidcInteractionRef | undefined;
 }
 
 export interface AppEnv {

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { CookieUpdates, ExperienceRequest } from '../services/experience.js';
-import { clientIp, type ClientAddressOptions } from './context.js';
+import { clientIp, type AppEnv, type ClientAddressOptions } from './context.js';
 
 /** The short-lived interaction (one sign-in, sign-up or reset). */
 export const INTERACTION_COOKIE = 'idhooks_interaction';
@@ -30,6 +30,7 @@ export function experienceRequest(c: Context, options: ExperienceCookieOptions):
     sessionToken: getCookie(c, SESSION_COOKIE),
     userAgent: c.req.header('user-agent'),
     ip: clientIp(c, options),
+    oidcInteraction: (c as Context<AppEnv>).get('oidcInteraction'),
   };
 }
 

@@ -10,6 +10,7 @@ import type {
 } from '../storage/repos/applications.js';
 import {
   CONFIDENTIAL_APPLICATION_TYPES,
+  redirectUriProblem,
   toApplicationResponse,
   type ApplicationResponse,
   type ApplicationType,
@@ -43,6 +44,15 @@ export interface ApplicationsServiceDeps {
 }
 
 const EMPTY_OIDC_METADATA: OidcClientMetadata = { redirectUris: [], postLogoutRedirectUris: [] };
+
+/** Refuses redirect URIs a browser must never be sent to (javascript:, custom schemes on the web…). */
+function assertRedirectUris(type: ApplicationType, metadata: Partial<OidcClientMetadata> | undefined) {
+  const uris = [...(metadata?.redirectUris ?? []), ...(metadata?.postLogoutRedirectUris ?? [])];
+  const problems = uris.map((uri) => redirectUriProblem(type, uri)).filter((p) => p !== undefined);
+  if (problems.length > 0) {
+    throw new AppError('guard.invalid_input', { message: `Invalid redirect URI: ${problems.join('; ')}.` });
+  }
+}
 
 const withIsAdmin = (app: ApplicationRecord): ApplicationDetails => ({
   ...toApplicationResponse(app),
@@ -81,6 +91,7 @@ export function createApplicationsService({ applications, clock }: ApplicationsS
       if (input.isThirdParty && input.type !== 'Traditional') {
         throw new AppError('application.invalid_third_party_application_type');
       }
+      assertRedirectUris(input.type, input.oidcClientMetadata);
       const secret = CONFIDENTIAL_APPLICATION_TYPES.includes(input.type) ? newSecret() : undefined;
       const app = await applications.insertApplication({
         id: newStandardId(),
@@ -102,6 +113,7 @@ export function createApplicationsService({ applications, clock }: ApplicationsS
     async updateApplication(id: string, input: UpdateApplicationInput): Promise<ApplicationDetails> {
       const current = await getApplication(id);
       const { oidcClientMetadata, ...rest } = input;
+      assertRedirectUris(current.type, oidcClientMetadata);
       const changes: ApplicationChanges = {
         ...rest,
         ...(oidcClientMetadata && {

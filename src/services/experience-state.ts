@@ -15,6 +15,7 @@ import {
   type InteractionState,
 } from '../domain/experience.js';
 import type { ExperienceContext } from '../domain/interaction-payloads.js';
+import type { OidcInteractionRef } from './oidc-interactions.js';
 
 /** The browser's side of an Experience API call: its cookies and where it came from. */
 export interface ExperienceRequest {
@@ -24,6 +25,8 @@ export interface ExperienceRequest {
   readonly sessionToken?: string | undefined;
   readonly userAgent?: string | undefined;
   readonly ip?: string | undefined;
+  /** The provider's interaction this browser is in (from its signed cookie), when it came from `/oidc/auth`. */
+  readonly oidcInteraction?: OidcInteractionRef | undefined;
 }
 
 /** Cookies the HTTP layer must set after a call; absent keys stay as they are. */
@@ -192,14 +195,14 @@ export function createInteractionStore(deps: InteractionStoreDeps) {
 
     /** What every payload of this request repeats (contract §3.4). */
     async contextOf(interaction: ActiveInteraction, req: ExperienceRequest): Promise<ExperienceContext> {
-      const app = interaction.applicationId
-        ? await applications.findApplicationById(interaction.applicationId)
-        : undefined;
+      const applicationId = interaction.applicationId ?? req.oidcInteraction?.clientId;
+      const app = applicationId ? await applications.findApplicationById(applicationId) : undefined;
       return {
         interactionEvent: interaction.interactionEvent,
         userAgent: req.userAgent,
         ip: req.ip,
-        sessionId: interaction.sessionId,
+        // Inside an OIDC sign-in, Logto's sessionId is the provider's interaction uid.
+        sessionId: req.oidcInteraction?.uid ?? interaction.sessionId,
         application: app && applicationSummary(app),
       };
     },

@@ -31,6 +31,7 @@ import {
 } from './experience-state.js';
 import { assertPasswordPolicy, createVerifications } from './experience-verifications.js';
 import type { RunInTransaction } from './transaction.js';
+import type { OidcInteractionsService } from './oidc-interactions.js';
 
 export type { CookieUpdates, ExperienceRequest } from './experience-state.js';
 
@@ -57,6 +58,8 @@ export interface ExperienceServiceDeps {
   readonly runInTransaction: RunInTransaction;
   readonly clock: Clock;
   readonly settings: ExperienceSettings;
+  /** Finishes the provider's interaction at submit (sign-ins that started at `/oidc/auth`). */
+  readonly oidcInteractions?: OidcInteractionsService;
 }
 
 export interface SubmitResult {
@@ -328,9 +331,10 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
         throw new AppError('user.missing_profile', { data: { missingProfile: ['password'] } });
       }
       const ctx = await store.contextOf(interaction, req);
-      const app = interaction.applicationId
-        ? await deps.applications.findApplicationById(interaction.applicationId)
-        : undefined;
+      const applicationId = interaction.applicationId ?? req.oidcInteraction?.clientId;
+      const app = applicationId ? await deps.applications.findApplicationById(applicationId) : undefined;
+      const oidc = event === 'ForgotPassword' ? undefined : req.oidcInteraction;
+      let resumeAt: string | undefined;
       const sessionToken = await runInTransaction(async (tx, emit) => {
         if (!(await deps.interactions.deleteInteractionById(interaction.id, tx))) {
           throw new AppError('session.not_found');
@@ -345,6 +349,9 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
         const updated = await users.updateUserById(user.id, changes, now, tx);
         if (!updated) throw new AppError('session.identifier_not_found');
         const info: UserInfo = toUserInfo(updated);
+        if (oidc && deps.oidcInteractions) {
+          resumeAt = await deps.oidcInteractions.finishWithLogin(oidc.uid, user.id, tx);
+        }
         if (hasPendingProfile(profile))
           await emit(experienceEvent(ctx, 'User.Data.Updated', now, { data: info }));
         await emit(interactionHookEvent(ctx, HOOK_EVENT_OF_INTERACTION[event], now, info));
@@ -366,7 +373,7 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
       const redirectTo =
         event === 'ForgotPassword'
           ? signInPage
-          : (app?.oidcClientMetadata.redirectUris[0] ?? `${settings.endpoint}/account`);
+          : (resumeAt ?? app?.oidcClientMetadata.redirectUris[0] ?? `${settings.endpoint}/account`);
       return { redirectTo, interactionEvent: event, cookies: sessionToken ? { sessionToken } : {} };
     },
 

@@ -1,5 +1,6 @@
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { OidcAdapter } from '../../services/oidc-adapter.js';
+import { SCOPE_CLAIMS, type OidcAccountsService } from '../../services/oidc-accounts.js';
 import { MANAGEMENT_API_SCOPE } from '../../services/auth.js';
 import { SIGNING_ALG } from '../../services/oidc-keys.js';
 import type { JWK } from 'jose';
@@ -17,6 +18,10 @@ export interface OidcProviderDeps {
   readonly adapter: (modelName: string) => OidcAdapter;
   /** Whether this client may get a Management API token (the admin application). */
   readonly canUseManagementApi: (clientId: string) => Promise<boolean>;
+  /** Public base URL: the hosted sign-in page lives there. */
+  readonly endpoint: string;
+  readonly ttl: { readonly sessionSeconds: number; readonly interactionSeconds: number };
+  readonly accounts: OidcAccountsService;
 }
 
 const isClientCredentials = (ctx: KoaContextWithOIDC) => ctx.oidc.params?.grant_type === 'client_credentials';
@@ -52,12 +57,50 @@ async function managementApiServer(ctx: KoaContextWithOIDC, clientId: string, de
   };
 }
 
+const escapeHtml = (value: unknown) =>
+  String(value ?? '').replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/**
+ * The error page of requests that cannot go back to the application (unknown client, unregistered
+ * redirect_uri): never a redirect, every value escaped.
+ */
+function renderError(ctx: KoaContextWithOIDC, out: Record<string, unknown>) {
+  ctx.type = 'html';
+  ctx.body =
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error · idhooks</title></head>' +
+    `<body><h1>This sign-in cannot continue</h1><p><code>${escapeHtml(out.error)}</code>: ` +
+    `${escapeHtml(out.error_description)}</p><p>Go back to the application and try again.</p></body></html>`;
+}
+
 /** The provider's configuration: our seams (adapter, keys, clients, resources) and Logto's routes. */
 export function providerConfiguration(deps: OidcProviderDeps): Configuration {
   return {
     adapter: deps.adapter as unknown as Configuration['adapter'],
     jwks: deps.jwks as Configuration['jwks'],
-    cookies: { keys: deps.cookieKeys },
+    // `short.path = /`: the interaction cookie must reach the Experience API as well as the page
+    // (Logto's `_interaction` is on `/` too); the resume cookie keeps its narrow path.
+    cookies: { keys: deps.cookieKeys, short: { path: '/' } },
+    interactions: {
+      // Sign-in on the hosted page; consent (first-party apps only) answered at once by /consent.
+      url: (_ctx, interaction) =>
+        `${deps.endpoint}/${interaction.prompt.name === 'consent' ? 'consent' : 'sign-in'}?app_id=${encodeURIComponent(String(interaction.params.client_id))}`,
+    },
+    renderError: (ctx, out) => renderError(ctx, out as unknown as Record<string, unknown>),
+    findAccount: async (_ctx, sub) => {
+      const claims = await deps.accounts.findAccountClaims(sub);
+      if (!claims) return undefined;
+      return { accountId: sub, claims: () => ({ ...claims, sub }) };
+    },
+    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, names]) => [scope, [...names]])),
+    scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')],
+    // Logto puts the claims of the granted scopes in the ID token too, not only at userinfo.
+    conformIdTokenClaims: false,
+    // PKCE (S256 only) is required for public clients (SPA, Native), optional for Traditional apps.
+    pkce: { methods: ['S256'], required: (_ctx, client) => client.tokenEndpointAuthMethod === 'none' },
+    // Refresh tokens rotate on every use; presenting a used one revokes its whole grant.
+    rotateRefreshToken: true,
+    clientBasedCORS: (_ctx, origin, client) =>
+      client.redirectUris?.some((uri) => URL.canParse(uri) && new URL(uri).origin === origin) ?? false,
     routes: {
       authorization: '/auth',
       token: '/token',
@@ -95,6 +138,15 @@ export function providerConfiguration(deps: OidcProviderDeps): Configuration {
           if (deps.managementApiResources.includes(indicator)) {
             return managementApiServer(ctx, client.clientId, deps);
           }
+          const server = await deps.accounts.findResourceServer(indicator);
+          if (server && !isClientCredentials(ctx)) {
+            return {
+              scope: server.scopes.join(' '),
+              accessTokenTTL: server.accessTokenTtl,
+              accessTokenFormat: 'jwt' as const,
+              jwt: { sign: { alg: SIGNING_ALG as 'ES384' } },
+            };
+          }
           throw new errors.InvalidTarget(
             `The resource indicator "${indicator}" is not served by this server.`,
           );
@@ -104,6 +156,12 @@ export function providerConfiguration(deps: OidcProviderDeps): Configuration {
     ttl: {
       AccessToken: deps.accessTokenTtlSeconds,
       ClientCredentials: deps.accessTokenTtlSeconds,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: deps.ttl.interactionSeconds,
+      Session: deps.ttl.sessionSeconds,
+      Grant: deps.ttl.sessionSeconds,
+      RefreshToken: deps.ttl.sessionSeconds,
     },
   };
 }
