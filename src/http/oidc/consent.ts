@@ -49,6 +49,8 @@ export function consentRoutes(deps: ConsentDeps) {
               if (deps.managementApiResources.includes(indicator)) continue;
               const allowed = new Set(await deps.accounts.grantedResourceScopes(accountId, indicator));
               grant.addResourceScope(indicator, scopes.filter((scope) => allowed.has(scope)).join(' '));
+              // Recorded as refused, so the provider does not ask again (and never issues them).
+              grant.rejectResourceScope(indicator, scopes.filter((scope) => !allowed.has(scope)).join(' '));
             }
             const grantId = await grant.save();
             if (!existing) await deps.onGrantCreated?.({ grantId, accountId, clientId });

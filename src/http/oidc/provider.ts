@@ -135,7 +135,8 @@ export function providerConfiguration(deps: OidcProviderDeps): Configuration {
         },
         useGrantedResource: () => true,
         getResourceServerInfo: async (ctx, indicator, client) => {
-          if (deps.managementApiResources.includes(indicator)) {
+          // The Management API is for machine-to-machine access only, never in a user's token.
+          if (deps.managementApiResources.includes(indicator) && isClientCredentials(ctx)) {
             return managementApiServer(ctx, client.clientId, deps);
           }
           const server = await deps.accounts.findResourceServer(indicator);
