@@ -26,6 +26,7 @@ import { createOidcClientsService } from './services/oidc-clients.js';
 import { createOidcAdapterFactory } from './services/oidc-adapter.js';
 import { createOidcAccountsService } from './services/oidc-accounts.js';
 import { createOidcInteractionsService } from './services/oidc-interactions.js';
+import { createOidcRevocationService } from './services/oidc-revocation.js';
 import { createOidcProvider } from './http/oidc/provider.js';
 import { LOGTO_OSS_MANAGEMENT_API_RESOURCE, canUseManagementApi } from './services/auth.js';
 import type Provider from 'oidc-provider';
@@ -162,11 +163,22 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     resources: repos.resources,
   });
   const oidcInteractions = createOidcInteractionsService({ models: repos.oidcModels, clock });
+  const oidcRevocation = createOidcRevocationService({
+    models: repos.oidcModels,
+    applications: repos.applications,
+    consoleSessions: repos.consoleSessions,
+    experienceSessions: repos.experienceSessions,
+  });
   const auth = createAuthService({
     applications: repos.applications,
     keys: oidcKeys,
     clock,
     config,
+    replaceSecret: (applicationId, secretHash) =>
+      runInTransaction(async (tx) => {
+        await repos.applications.updateApplicationSecret(applicationId, secretHash, tx);
+        await oidcRevocation.revokeApplication(applicationId, tx);
+      }),
   });
   const hookLogs = createHookLogsService({ deliveryLogs: repos.deliveryLogs, clock });
   const hookHealth = createHookHealthService({
@@ -181,13 +193,19 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     oidcKeys,
     oidcClients,
     oidcAccounts,
+    oidcRevocation,
     consoleSessions: createConsoleSessionsService({
       sessions: repos.consoleSessions,
       auth,
       clock,
       ttlSeconds: config.console.sessionTtlSeconds,
     }),
-    users: createUsersService({ users: repos.users, runInTransaction, clock }),
+    users: createUsersService({
+      users: repos.users,
+      runInTransaction,
+      clock,
+      revokeUser: (userId, tx) => oidcRevocation.revokeUser(userId, tx),
+    }),
     applications: createApplicationsService({ applications: repos.applications, clock }),
     resources: createResourcesService({ resources: repos.resources, runInTransaction, clock }),
     roles: createRolesService({

@@ -45,6 +45,11 @@ export interface AuthServiceDeps {
   readonly applications: ApplicationsRepo;
   readonly keys: OidcKeysService;
   readonly clock: Clock;
+  /**
+   * Stores a new secret hash and ends everything issued to the application (tokens, grants,
+   * console sessions), in one transaction: a changed secret must lock out whoever had the old one.
+   */
+  readonly replaceSecret: (applicationId: string, secretHash: string) => Promise<void>;
   readonly config: AuthConfig;
 }
 
@@ -53,7 +58,7 @@ export interface AuthServiceDeps {
  * `/oidc` (the one place a client secret is checked) and verification of the provider's ES384
  * access tokens for the Management API resource.
  */
-export function createAuthService({ applications, keys, clock, config }: AuthServiceDeps) {
+export function createAuthService({ applications, keys, clock, config, replaceSecret }: AuthServiceDeps) {
   const issuer = `${config.endpoint}/oidc`;
   const audiences = [config.managementApiResource, LOGTO_OSS_MANAGEMENT_API_RESOURCE];
 
@@ -61,11 +66,42 @@ export function createAuthService({ applications, keys, clock, config }: AuthSer
    * Tokens already verified, until they expire: a client sends the same token with every call, and
    * an ES384 signature check costs far more than the rest of a simple request. Bounded, oldest evicted first; a token is only ever cached after full verification.
    */
-  const verified = new Map<string, { claims: AccessTokenClaims; expiresAt: number; keySet: number }>();
+  const verified = new Map<
+    string,
+    { claims: AccessTokenClaims; expiresAt: number; issuedAt: number; keySet: number }
+  >();
   const VERIFIED_CACHE_SIZE = 1000;
-  const rememberVerified = (token: string, claims: AccessTokenClaims, expiresAt: number) => {
+  const rememberVerified = (
+    token: string,
+    claims: AccessTokenClaims,
+    expiresAt: number,
+    issuedAt: number,
+  ) => {
     if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
-    verified.set(token, { claims, expiresAt, keySet: keys.keySetVersion() });
+    verified.set(token, { claims, expiresAt, issuedAt, keySet: keys.keySetVersion() });
+  };
+
+  /**
+   * When each client's tokens were last revoked, re-read at most every REVOCATION_RECHECK_MS: a
+   * revocation on this node applies at once (its entry is dropped), on other nodes within that time.
+   */
+  const REVOCATION_RECHECK_MS = 2000;
+  const revokedAt = new Map<string, { at: number | null; checkedAt: number }>();
+  const tokensRevokedAt = async (clientId: string) => {
+    const now = clock.now();
+    const cached = revokedAt.get(clientId);
+    if (cached && Math.abs(now - cached.checkedAt) < REVOCATION_RECHECK_MS) return cached.at;
+    const at = await applications.findTokensRevokedAt(clientId);
+    if (revokedAt.size >= VERIFIED_CACHE_SIZE) revokedAt.clear();
+    revokedAt.set(clientId, { at, checkedAt: now });
+    return at;
+  };
+  /** Tokens carry `iat` in seconds: one issued in the second of the revocation or before is refused. */
+  const assertNotRevoked = async (clientId: string, issuedAt: number) => {
+    const at = await tokensRevokedAt(clientId);
+    if (at !== null && issuedAt <= Math.floor(at / 1000)) {
+      throw new AppError('auth.unauthorized', { message: 'The access token was revoked; get a new one.' });
+    }
   };
 
   const verify = (token: string) =>
@@ -113,7 +149,8 @@ export function createAuthService({ applications, keys, clock, config }: AuthSer
               'machine-to-machine application; choose an id no application uses yet.',
           );
         } else if (!existing.secretHash || !(await verifyPassword(existing.secretHash, adminClientSecret))) {
-          await applications.updateApplicationSecret(adminClientId, await hashPassword(adminClientSecret));
+          await replaceSecret(adminClientId, await hashPassword(adminClientSecret));
+          revokedAt.delete(adminClientId);
         }
         return { clientId: adminClientId, generatedSecret: undefined };
       }
@@ -151,8 +188,10 @@ export function createAuthService({ applications, keys, clock, config }: AuthSer
     async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
       const cached = verified.get(token);
       // A retired key's tokens must stop working here too: entries of an older key set are rechecked.
-      if (cached && cached.expiresAt > clock.now() && cached.keySet === keys.keySetVersion())
+      if (cached && cached.expiresAt > clock.now() && cached.keySet === keys.keySetVersion()) {
+        await assertNotRevoked(cached.claims.clientId, cached.issuedAt);
         return cached.claims;
+      }
       try {
         const { payload } = await verify(token).catch(async (error: unknown) => {
           // A key rotated on another node since this one loaded its keys: reload once and retry.
@@ -165,7 +204,8 @@ export function createAuthService({ applications, keys, clock, config }: AuthSer
           throw new AppError('auth.unauthorized');
         }
         const claims = { clientId: payload.sub, scope };
-        rememberVerified(token, claims, (payload.exp ?? 0) * 1000);
+        await assertNotRevoked(claims.clientId, payload.iat ?? 0);
+        rememberVerified(token, claims, (payload.exp ?? 0) * 1000, payload.iat ?? 0);
         return claims;
       } catch (error) {
         if (error instanceof AppError) throw error;

@@ -56,10 +56,15 @@ export interface UsersServiceDeps {
   readonly users: UsersRepo;
   readonly runInTransaction: RunInTransaction;
   readonly clock: Clock;
+  /**
+   * Ends a user's sessions, grants and tokens (provider and hosted pages), inside the transaction
+   * that suspends or deletes them, so no sign-in outlives either.
+   */
+  readonly revokeUser?: (userId: string, tx: Executor) => Promise<void>;
 }
 
 /** The Users Management API: every change commits with its webhook event (contract §3.2, §3.3). */
-export function createUsersService({ users, runInTransaction, clock }: UsersServiceDeps) {
+export function createUsersService({ users, runInTransaction, clock, revokeUser }: UsersServiceDeps) {
   async function assertIdentifiersFree(
     fields: Partial<Record<UserIdentifierField, string | null>>,
     excludeUserId: string | undefined,
@@ -97,6 +102,7 @@ export function createUsersService({ users, runInTransaction, clock }: UsersServ
     changes: UserChanges,
     event: 'User.Data.Updated' | 'User.SuspensionStatus.Updated',
     pickData: (user: AdminUser) => T,
+    onUpdated?: (tx: Executor) => Promise<void>,
   ): Promise<T> {
     const identifiers = {
       username: changes.username,
@@ -110,6 +116,7 @@ export function createUsersService({ users, runInTransaction, clock }: UsersServ
         const now = clock.now();
         const updated = await users.updateUserById(id, changes, now, tx);
         if (!updated) throw notFoundById('user', id);
+        await onUpdated?.(tx);
         const data = pickData(toAdminUser(updated));
         await emit(managementEvent(ctx, event, now, { tail: { data } }));
         return data;
@@ -201,12 +208,22 @@ export function createUsersService({ users, runInTransaction, clock }: UsersServ
     },
 
     updateIsSuspended: (ctx: ManagementContext, id: string, isSuspended: boolean) =>
-      updateAndEmit(ctx, id, { isSuspended }, 'User.SuspensionStatus.Updated', (user) => user),
+      updateAndEmit(
+        ctx,
+        id,
+        { isSuspended },
+        'User.SuspensionStatus.Updated',
+        (user) => user,
+        async (tx) => {
+          if (isSuspended) await revokeUser?.(id, tx);
+        },
+      ),
 
     async deleteUser(ctx: ManagementContext, id: string): Promise<void> {
       await runInTransaction(async (tx, emit) => {
         const deleted = await users.deleteUserById(id, tx);
         if (!deleted) throw notFoundById('user', id);
+        await revokeUser?.(id, tx);
         // Logto sends the deleted user's info (without hasPassword) before the route context.
         await emit(
           managementEvent(ctx, 'User.Deleted', clock.now(), { lead: { data: toUserInfo(deleted) } }),

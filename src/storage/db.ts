@@ -32,6 +32,7 @@ export interface ApplicationsTable {
   isAdmin: SqlBool;
   customData: ColumnType<JsonText, JsonText | undefined, JsonText>;
   createdAt: number;
+  tokensRevokedAt: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface UsersTable {

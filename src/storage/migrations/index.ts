@@ -6,6 +6,7 @@ import * as m0004 from './0004-experience.js';
 import * as m0005 from './0005-hook-health.js';
 import * as m0006 from './0006-console-sessions.js';
 import * as m0007 from './0007-oidc-provider.js';
+import * as m0008 from './0008-application-token-revocation.js';
 
 /**
  * The ordered list of migrations. Names are their file names; never rename or reorder one that has
@@ -19,6 +20,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-hook-health': m0005,
   '0006-console-sessions': m0006,
   '0007-oidc-provider': m0007,
+  '0008-application-token-revocation': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -160,6 +160,22 @@ export function createApplicationsRepo(db: Executor) {
         .execute();
     },
 
+    /** Access tokens the application obtained before `at` stop being accepted. */
+    async setTokensRevokedAt(id: string, at: number, tx: Executor = db): Promise<void> {
+      await tx
+        .updateTable('applications')
+        .set({ tokensRevokedAt: at })
+        .where('tenantId', '=', 'default')
+        .where('id', '=', id)
+        .execute();
+    },
+
+    /** When the application's tokens were last revoked (epoch ms), or null. */
+    async findTokensRevokedAt(id: string, tx: Executor = db): Promise<number | null> {
+      const row = await base(tx).select('tokensRevokedAt').where('id', '=', id).executeTakeFirst();
+      return row?.tokensRevokedAt == null ? null : Number(row.tokensRevokedAt);
+    },
+
     async deleteApplicationById(id: string, tx: Executor = db): Promise<ApplicationRecord | undefined> {
       const row = await tx
         .deleteFrom('applications')

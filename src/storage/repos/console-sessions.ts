@@ -53,6 +53,16 @@ export function createConsoleSessionsRepo(db: Executor) {
       return Number(result.numDeletedRows) > 0;
     },
 
+    /** Ends every session opened with this application's credentials; returns how many. */
+    async deleteSessionsByClientId(clientId: string, tx: Executor = db): Promise<number> {
+      const result = await tx
+        .deleteFrom('consoleSessions')
+        .where('tenantId', '=', 'default')
+        .where('clientId', '=', clientId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     /** Removes sessions expired by `now`; returns how many. */
     async deleteExpiredSessions(now: number, tx: Executor = db): Promise<number> {
       const result = await tx

@@ -97,6 +97,16 @@ export function createExperienceSessionsRepo(db: Executor) {
     },
 
     /** Removes expired sessions; returns how many. */
+    /** Signs a user out of every browser (suspension, deletion); returns how many sessions ended. */
+    async deleteSessionsByUserId(userId: string, tx: Executor = db): Promise<number> {
+      const result = await tx
+        .deleteFrom('experienceSessions')
+        .where('tenantId', '=', 'default')
+        .where('userId', '=', userId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     async deleteExpiredSessions(now: number, tx: Executor = db): Promise<number> {
       const result = await tx
         .deleteFrom('experienceSessions')
