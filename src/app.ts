@@ -83,7 +83,20 @@ export function buildApp(container: Container) {
 
   app.route(
     '/oidc',
-    oidcRoutes(container.oidcProvider(), services.auth, { ...addressOptions, endpoint: config.endpoint }),
+    oidcRoutes(container.oidcProvider(), services.auth, {
+      ...addressOptions,
+      endpoint: config.endpoint,
+      onSignOut: async (signOut, request) => {
+        await services.oidcSessions.recordSignOut({
+          ...signOut,
+          ip: request.ip,
+          userAgent: request.userAgent,
+        });
+        // The hosted pages' own session ends with the provider's.
+        const sessionToken = /(?:^|;\s*)idhooks_session=([^;]+)/.exec(request.cookie ?? '')?.[1];
+        if (sessionToken) await services.experience.signOut({ sessionToken });
+      },
+    }),
   );
   app.route('/', metricsRoutes(container.metrics, config.metricsToken));
   // The admin console: its own session sign-in (admin M2M credentials), not the API's bearer tokens.
@@ -119,6 +132,10 @@ export function buildApp(container: Container) {
       endpoint: config.endpoint,
       accounts: services.oidcAccounts,
       managementApiResources: [config.managementApiResource, LOGTO_OSS_MANAGEMENT_API_RESOURCE],
+      trustProxy: config.trustProxy,
+      onGrantCreated: async (grant) => {
+        await services.oidcSessions.enforceGrantLimit(grant);
+      },
     }),
   );
 

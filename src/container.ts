@@ -27,6 +27,7 @@ import { createOidcAdapterFactory } from './services/oidc-adapter.js';
 import { createOidcAccountsService } from './services/oidc-accounts.js';
 import { createOidcInteractionsService } from './services/oidc-interactions.js';
 import { createOidcRevocationService } from './services/oidc-revocation.js';
+import { createOidcSessionsService } from './services/oidc-sessions.js';
 import { createOidcProvider } from './http/oidc/provider.js';
 import { LOGTO_OSS_MANAGEMENT_API_RESOURCE, canUseManagementApi } from './services/auth.js';
 import type Provider from 'oidc-provider';
@@ -194,6 +195,13 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     oidcClients,
     oidcAccounts,
     oidcRevocation,
+    oidcSessions: createOidcSessionsService({
+      models: repos.oidcModels,
+      applications: repos.applications,
+      users: repos.users,
+      runInTransaction,
+      clock,
+    }),
     consoleSessions: createConsoleSessionsService({
       sessions: repos.consoleSessions,
       auth,

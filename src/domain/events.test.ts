@@ -63,10 +63,10 @@ const LOGTO_HOOK_EVENTS = [
 ];
 
 describe('event catalog', () => {
-  it("matches Logto's 31 hookEvents in order, then Hook.Disabled", () => {
+  it("matches Logto's 31 hookEvents in order, then Hook.Disabled and PostSignOut", () => {
     expect(logtoEventTypes).toEqual(LOGTO_HOOK_EVENTS);
     expect(logtoEventTypes).toHaveLength(31);
-    expect(eventTypes).toEqual([...LOGTO_HOOK_EVENTS, 'Hook.Disabled']);
+    expect(eventTypes).toEqual([...LOGTO_HOOK_EVENTS, 'Hook.Disabled', 'PostSignOut']);
   });
 
   it('has no duplicates and follows Resource.Action[.Detail] or Post* naming', () => {
@@ -91,6 +91,7 @@ describe('event catalog', () => {
       expect(classes, event).toHaveLength(1);
     }
     expect(isInteractionEvent('PostSignIn')).toBe(true);
+    expect(isInteractionEvent('PostSignOut')).toBe(true);
     expect(isDataEvent('Role.Scopes.Updated')).toBe(true);
     expect(isExceptionEvent('Identifier.Lockout')).toBe(true);
     expect(isOperationalEvent('Hook.Disabled')).toBe(true);
@@ -123,7 +124,6 @@ describe('availability', () => {
     ['PostSignInAdaptiveMfaTriggered', 'adaptive MFA'],
     ['TrustedDevice.Created', 'trusted devices'],
     ['TrustedDevice.Deleted', 'trusted devices'],
-    ['Grant.LimitExceeded', 'OIDC grants'],
   ] as const;
 
   it.each(unavailable)('%s is not subscribable yet (needs %s)', (event, need) => {
@@ -191,7 +191,7 @@ describe('eventFamilies', () => {
     expect(byKey.scope?.events).toEqual(['Scope.Created', 'Scope.Deleted', 'Scope.Data.Updated']);
     expect(byKey.organization?.events).toContain('Organization.Membership.Updated');
     expect(byKey.organizationRole?.events).not.toContain('Organization.Created');
-    expect(byKey.interaction?.events).toEqual(interactionEvents);
+    expect(byKey.interaction?.events).toEqual([...interactionEvents, 'PostSignOut']);
     expect(byKey.security?.events).toEqual(exceptionEvents);
     expect(byKey.webhooks?.events).toEqual(['Hook.Disabled']);
     expect(eventFamilies.filter((f) => f.isDevOnly).map((f) => f.events)).toEqual([devOnlyEvents]);

@@ -53,13 +53,21 @@ export const exceptionEvents = ['Identifier.Lockout', 'Message.RateLimited', 'Gr
  */
 export const operationalEvents = ['Hook.Disabled'] as const;
 
+/**
+ * User-interaction events idhooks adds to Logto's: `PostSignOut` fires when a user signs out through
+ * the OpenID Provider's end-session endpoint (docs/oidc.md). Its payload has the interaction
+ * shape (`userIp`, `user`, `application`), without `interactionEvent`.
+ */
+export const additionalInteractionEvents = ['PostSignOut'] as const;
+
 /** Logto's 31 events exactly as `hookEvents` orders them; conformance tests compare against this. */
 export const logtoEventTypes = [...interactionEvents, ...dataEvents, ...exceptionEvents] as const;
 
 /** Every event idhooks knows, Logto's first, then our own additions. */
-export const eventTypes = [...logtoEventTypes, ...operationalEvents] as const;
+export const eventTypes = [...logtoEventTypes, ...operationalEvents, ...additionalInteractionEvents] as const;
 
-export type InteractionEvent = (typeof interactionEvents)[number];
+export type InteractionEvent =
+  (typeof interactionEvents)[number] | (typeof additionalInteractionEvents)[number];
 export type DataEvent = (typeof dataEvents)[number];
 export type ExceptionEvent = (typeof exceptionEvents)[number];
 export type OperationalEvent = (typeof operationalEvents)[number];
@@ -69,7 +77,7 @@ export type EventType = (typeof eventTypes)[number];
 export const eventTypeSchema = z.enum(eventTypes);
 
 const eventTypeSet: ReadonlySet<string> = new Set(eventTypes);
-const interactionSet: ReadonlySet<string> = new Set(interactionEvents);
+const interactionSet: ReadonlySet<string> = new Set([...interactionEvents, ...additionalInteractionEvents]);
 const dataSet: ReadonlySet<string> = new Set(dataEvents);
 const exceptionSet: ReadonlySet<string> = new Set(exceptionEvents);
 const operationalSet: ReadonlySet<string> = new Set(operationalEvents);
@@ -100,7 +108,6 @@ const UNAVAILABLE_REASONS: Readonly<Partial<Record<EventType, string>>> = Object
   PostSignInAdaptiveMfaTriggered: 'it needs adaptive MFA',
   'TrustedDevice.Created': 'it needs trusted devices',
   'TrustedDevice.Deleted': 'it needs trusted devices',
-  'Grant.LimitExceeded': 'it needs OIDC grants',
 });
 
 /** Events in the catalog that idhooks cannot emit yet, in catalog order. */

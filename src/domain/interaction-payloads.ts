@@ -34,7 +34,7 @@ export interface ExperienceContext {
  */
 export function interactionHookEvent(
   ctx: ExperienceContext,
-  event: Exclude<InteractionEvent, 'PostSignInAdaptiveMfaTriggered'>,
+  event: Exclude<InteractionEvent, 'PostSignInAdaptiveMfaTriggered' | 'PostSignOut'>,
   createdAt: number,
   user: UserInfo,
 ): NewEvent {
@@ -86,6 +86,35 @@ export function experienceEvent(
       ip: ctx.ip,
       application: ctx.application,
       ...rest,
+    },
+  };
+}
+
+/** Where a sign-out through `/oidc/session/end` came from. */
+export interface SignOutContext {
+  /** The provider session that ended. */
+  readonly sessionId: string;
+  readonly userAgent: string | undefined;
+  readonly ip: string | undefined;
+  readonly application: ApplicationSummary | undefined;
+}
+
+/**
+ * `PostSignOut` (an idhooks addition): the interaction payload's keys in the same order, without
+ * `interactionEvent` (no Experience API interaction is involved).
+ */
+export function signOutHookEvent(ctx: SignOutContext, createdAt: number, user: UserInfo): NewEvent {
+  return {
+    type: 'PostSignOut',
+    payload: {
+      event: 'PostSignOut',
+      createdAt: new Date(createdAt).toISOString(),
+      sessionId: ctx.sessionId,
+      userAgent: ctx.userAgent,
+      userId: user.id,
+      userIp: ctx.ip,
+      user: toUserInfo(user),
+      application: ctx.application,
     },
   };
 }

@@ -112,7 +112,8 @@ export function createAuthService({ applications, keys, clock, config, replaceSe
       typ: ACCESS_TOKEN_TYPE,
       // jose checks `exp` only when present: a token without one must not be valid forever.
       requiredClaims: ['exp', 'iat', 'sub'],
-      currentDate: new Date(clock.now()),
+      // No injected clock: the provider stamps `iat`/`exp` with the wall clock, so they are
+      // compared with it.
     });
 
   return {
@@ -188,7 +189,7 @@ export function createAuthService({ applications, keys, clock, config, replaceSe
     async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
       const cached = verified.get(token);
       // A retired key's tokens must stop working here too: entries of an older key set are rechecked.
-      if (cached && cached.expiresAt > clock.now() && cached.keySet === keys.keySetVersion()) {
+      if (cached && cached.expiresAt > Date.now() && cached.keySet === keys.keySetVersion()) {
         await assertNotRevoked(cached.claims.clientId, cached.issuedAt);
         return cached.claims;
       }

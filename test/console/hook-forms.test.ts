@@ -88,9 +88,9 @@ describeEachDialect('console: webhook forms', (dialect) => {
     ],
     [
       'unavailable event',
-      { ...good(), events: 'Grant.LimitExceeded' },
+      { ...good(), events: 'PostSignInAdaptiveMfaTriggered' },
       'events-error',
-      /Grant.LimitExceeded is not emitted by idhooks yet/,
+      /PostSignInAdaptiveMfaTriggered is not emitted by idhooks yet/,
     ],
   ];
 

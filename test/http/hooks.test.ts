@@ -373,7 +373,7 @@ describeEachDialect('Hooks API', (dialect) => {
       );
       expect(unavailable.data).toMatchObject({ event: 'TrustedDevice.Created' });
       await expectRejected(
-        await api('POST', '/api/hooks', { event: 'Grant.LimitExceeded', config: cfg }),
+        await api('POST', '/api/hooks', { event: 'PostSignInAdaptiveMfaTriggered', config: cfg }),
         400,
         'hook.event_not_available',
       );

@@ -13,6 +13,8 @@ export interface BridgedRequest {
   /** Where the provider builds absolute URLs (the configured endpoint, not the Host header). */
   readonly origin: URL;
   readonly clientIp: string | undefined;
+  /** Attached to the Node request as `idhooks`, for provider listeners to report back through. */
+  readonly context?: object;
 }
 
 export interface BridgedResponse {
@@ -53,6 +55,7 @@ export async function runNodeListener(
       const incoming = req as IncomingMessage & { originalUrl?: string };
       incoming.originalUrl = incoming.url;
       incoming.url = (incoming.url ?? '/').slice(mountPath.length) || '/';
+      if (request.context) Object.assign(incoming, { idhooks: request.context });
       listener(incoming, res);
     },
     {

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { inject } from 'light-my-request';
 import type Provider from 'oidc-provider';
 import type { OidcAccountsService } from '../../services/oidc-accounts.js';
-import type { AppEnv } from '../context.js';
+import { clientIp, type AppEnv } from '../context.js';
 
 export interface ConsentDeps {
   readonly provider: Provider;
@@ -15,7 +15,11 @@ export interface ConsentDeps {
     grantId: string;
     accountId: string;
     clientId: string;
+    ip: string | undefined;
+    userAgent: string | undefined;
   }) => Promise<void>;
+  /** Honour `X-Forwarded-For` for the events' `ip`. */
+  readonly trustProxy: boolean;
 }
 
 interface ConsentDetails {
@@ -32,6 +36,7 @@ interface ConsentDetails {
 export function consentRoutes(deps: ConsentDeps) {
   const origin = new URL(deps.endpoint);
   return new Hono<AppEnv>().get('/consent', async (c) => {
+    const requestOrigin = { ip: clientIp(c, deps), userAgent: c.req.header('user-agent') };
     const response = await inject(
       (req, res) => {
         void (async () => {
@@ -53,7 +58,7 @@ export function consentRoutes(deps: ConsentDeps) {
               grant.rejectResourceScope(indicator, scopes.filter((scope) => !allowed.has(scope)).join(' '));
             }
             const grantId = await grant.save();
-            if (!existing) await deps.onGrantCreated?.({ grantId, accountId, clientId });
+            if (!existing) await deps.onGrantCreated?.({ grantId, accountId, clientId, ...requestOrigin });
             await deps.provider.interactionFinished(
               req,
               res,

@@ -125,6 +125,18 @@ export function providerConfiguration(deps: OidcProviderDeps): Configuration {
       introspection: { enabled: true },
       revocation: { enabled: true },
       userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        // Signs out at once, as Logto's SDKs expect: the confirmation form posts itself (a button
+        // remains for browsers without scripts).
+        logoutSource: (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body =
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Signing out · idhooks</title></head>' +
+            `<body>${form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></form>')}<p>Signing you out…</p><button type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button>` +
+            '<script>document.getElementById("op.logoutForm").requestSubmit()</script></body></html>';
+        },
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: (ctx) => {
@@ -167,9 +179,26 @@ export function providerConfiguration(deps: OidcProviderDeps): Configuration {
   };
 }
 
+/** What a request through the bridge learns from the provider's listeners (see routes.ts). */
+export interface ProviderRequestContext {
+  signOut?: { accountId: string; clientId: string | undefined; sessionId: string };
+}
+
 /** One provider for the process; its Koa app serves everything under `/oidc`. */
 export function createOidcProvider(deps: OidcProviderDeps): Provider {
   const provider = new Provider(deps.issuer, providerConfiguration(deps));
+  // The session is gone by now; routes.ts turns this into PostSignOut once the answer is ready.
+  provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
+    const context = (ctx.req as { idhooks?: ProviderRequestContext }).idhooks;
+    const session = ctx.oidc.session;
+    if (context && session?.accountId) {
+      context.signOut = {
+        accountId: session.accountId,
+        clientId: ctx.oidc.client?.clientId,
+        sessionId: session.uid,
+      };
+    }
+  });
   // Requests reach the provider through our bridge, which sets the forwarded headers itself from
   // the configured endpoint and the client address we determined (see bridge.ts).
   provider.proxy = true;

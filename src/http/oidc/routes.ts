@@ -5,12 +5,18 @@ import { isErrorCode } from '../../shared/errors.js';
 import { clientIp, type AppEnv, type ClientAddressOptions } from '../context.js';
 import { runNodeListener, type BridgedResponse } from './bridge.js';
 import { authenticateClientRequest, ClientAuthError, CLIENT_AUTH_PATHS } from './client-auth.js';
+import type { ProviderRequestContext } from './provider.js';
 
 export const OIDC_MOUNT_PATH = '/oidc';
 
 export interface OidcRoutesOptions extends ClientAddressOptions {
   /** The configured public endpoint: the provider's absolute URLs are built on it. */
   readonly endpoint: string;
+  /** After a sign-out at `/oidc/session/end` (PostSignOut, the hosted-page session). */
+  readonly onSignOut?: (
+    signOut: NonNullable<ProviderRequestContext['signOut']>,
+    request: { ip: string | undefined; userAgent: string | undefined; cookie: string | undefined },
+  ) => Promise<void>;
 }
 
 /**
@@ -71,6 +77,8 @@ export function oidcRoutes(provider: Provider, auth: AuthService, options: OidcR
     });
     const subPath = url.pathname.slice(OIDC_MOUNT_PATH.length);
     let response: BridgedResponse;
+    const context: ProviderRequestContext = {};
+    const ip = clientIp(c, options);
     try {
       if (
         method === 'POST' &&
@@ -92,9 +100,17 @@ export function oidcRoutes(provider: Provider, auth: AuthService, options: OidcR
         headers,
         body,
         origin,
-        clientIp: clientIp(c, options),
+        clientIp: ip,
+        context,
       });
       response = withOurErrorShape(response);
+      if (context.signOut && options.onSignOut) {
+        await options.onSignOut(context.signOut, {
+          ip,
+          userAgent: headers['user-agent'],
+          cookie: headers.cookie,
+        });
+      }
     } catch (error) {
       if (!(error instanceof ClientAuthError)) throw error;
       response = clientAuthErrorResponse(error);
