@@ -145,7 +145,8 @@ export function providerConfiguration(deps: OidcProviderDeps): Configuration {
           }
           return undefined as unknown as string;
         },
-        useGrantedResource: () => true,
+        // Without a `resource` parameter the token is for userinfo (opaque), as Logto's SDKs expect.
+        useGrantedResource: () => false,
         getResourceServerInfo: async (ctx, indicator, client) => {
           // The Management API is for machine-to-machine access only, never in a user's token.
           if (deps.managementApiResources.includes(indicator) && isClientCredentials(ctx)) {
