@@ -23,12 +23,27 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['src/config/**', 'test/**', 'bench/**', 'bin/**', '*.config.*'],
+    files: ['src/config/**', 'test/**', 'bench/**', 'bin/**', 'examples/**', '*.config.*'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
     // Plain JavaScript run by Node: its globals are not TypeScript's to check.
     files: ['bin/**/*.js'],
     languageOptions: { globals: { URL: 'readonly', process: 'readonly' } },
+  },
+  {
+    // The examples are stand-alone Node scripts, configured by their environment.
+    files: ['examples/**/*.mjs'],
+    languageOptions: {
+      globals: {
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        Headers: 'readonly',
+        Buffer: 'readonly',
+        fetch: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
   },
 );
