@@ -34,6 +34,8 @@ export interface OidcAdapterDeps {
  */
 const FALLBACK_TTL_SECONDS = 365 * 24 * 3600;
 
+const PRUNE_INTERVAL_MS = 5 * 60_000;
+
 const asString = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 /**
@@ -41,6 +43,19 @@ const asString = (value: unknown) => (typeof value === 'string' ? value : undefi
  * invisible at once and removed by `pruneExpired`.
  */
 export function createOidcAdapterFactory({ models, clock, findClient }: OidcAdapterDeps) {
+  let lastPruneAt = 0;
+  /**
+   * Expired rows are swept at most every PRUNE_INTERVAL_MS, piggy-backed on the writes of a new
+   * interaction (user activity), so no timer is needed and an idle server does no work. A failed
+   * sweep must not fail a sign-in: the next one retries.
+   */
+  const pruneSometimes = async () => {
+    const now = clock.now();
+    if (Math.abs(now - lastPruneAt) < PRUNE_INTERVAL_MS) return;
+    lastPruneAt = now;
+    await pruneExpiredOidcModels(models, clock).catch(() => undefined);
+  };
+
   return (modelName: string): OidcAdapter => {
     if (modelName === 'Client') {
       return {
@@ -61,6 +76,7 @@ export function createOidcAdapterFactory({ models, clock, findClient }: OidcAdap
       };
     return {
       async upsert(id, payload, expiresIn) {
+        if (modelName === 'Interaction') await pruneSometimes();
         // A session's account is under `accountId`; a grant or token's under `accountId` too.
         await models.upsertModel({
           modelName,

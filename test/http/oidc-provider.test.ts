@@ -181,5 +181,22 @@ describeEachDialect('OpenID Provider: discovery, keys and storage', (dialect) =>
       expect(left).toEqual([]);
       expect(await tokens.find('long')).toBeDefined();
     });
+
+    it('sweeps expired rows by itself when interactions start, at most every five minutes', async () => {
+      const sweeping = createOidcAdapterFactory({
+        models: env.container.repos.oidcModels,
+        clock,
+        findClient: () => Promise.resolve(undefined),
+      });
+      await sweeping('AccessToken').upsert('stale', { kind: 'AccessToken' }, 1);
+      clock.advance(6 * 60_000);
+      await sweeping('Interaction').upsert('i1', { kind: 'Interaction' }, 600);
+      const stale = await env.container.database.db
+        .selectFrom('oidcModelInstances')
+        .select('id')
+        .where('id', '=', 'stale')
+        .execute();
+      expect(stale).toEqual([]);
+    });
   });
 });
