@@ -20,6 +20,7 @@ import { createConsoleSessionsRepo } from './storage/repos/console-sessions.js';
 import { createUsersRepo } from './storage/repos/users.js';
 import { createApplicationsService } from './services/applications.js';
 import { createAuthService } from './services/auth.js';
+import { createAttemptLimiter } from './services/attempt-limiter.js';
 import { createConsoleSessionsService } from './services/console-sessions.js';
 import { createOrganizationApplicationsService } from './services/organization-applications.js';
 import { createOrganizationInvitationsService } from './services/organization-invitations.js';
@@ -42,6 +43,7 @@ import { createExperienceSessionsRepo } from './storage/repos/experience-session
 import { createExperienceUsersRepo } from './storage/repos/experience-users.js';
 import { createInteractionsRepo } from './storage/repos/interactions.js';
 import { createSentinelRepo } from './storage/repos/sentinel.js';
+import { createAttemptCountersRepo } from './storage/repos/attempt-counters.js';
 import { createVerificationCodesRepo } from './storage/repos/verification-codes.js';
 import { createDispatcher } from './delivery/dispatcher.js';
 import { createDeliveryEngine } from './delivery/engine.js';
@@ -93,6 +95,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     experienceUsers: createExperienceUsersRepo(db),
     verificationCodes: createVerificationCodesRepo(db),
     sentinel: createSentinelRepo(db),
+    attemptCounters: createAttemptCountersRepo(db),
     consoleSessions: createConsoleSessionsRepo(db),
   };
 
@@ -155,11 +158,17 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     logger,
     disableAfterSeconds: config.delivery.disableAfterSeconds,
   });
+  // One DB-backed limiter for every credential check; `/oidc/token` plugs in through `clientAuthKeys`.
+  const limiter = createAttemptLimiter({ counters: repos.attemptCounters, clock });
   const services = {
     auth,
+    limiter,
     consoleSessions: createConsoleSessionsService({
       sessions: repos.consoleSessions,
       auth,
+      applications: repos.applications,
+      limiter,
+      limits: config.limits,
       clock,
       ttlSeconds: config.console.sessionTtlSeconds,
     }),
@@ -248,6 +257,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       experienceUsers: repos.experienceUsers,
       verificationCodes: repos.verificationCodes,
       sentinel: repos.sentinel,
+      attemptCounters: repos.attemptCounters,
       // Without a configured email service, codes go to the log (development only; start-up warns).
       connector: config.experience.emailConnector
         ? createHttpEmailConnector(config.experience.emailConnector)

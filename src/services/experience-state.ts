@@ -6,6 +6,7 @@ import type { Executor } from '../storage/db.js';
 import type { ApplicationsRepo } from '../storage/repos/applications.js';
 import type { ExperienceSession, ExperienceSessionsRepo } from '../storage/repos/experience-sessions.js';
 import type { Interaction, InteractionsRepo } from '../storage/repos/interactions.js';
+import type { AttemptCountersRepo } from '../storage/repos/attempt-counters.js';
 import type { SentinelRepo } from '../storage/repos/sentinel.js';
 import type { VerificationCodesRepo } from '../storage/repos/verification-codes.js';
 import { applicationSummary } from '../domain/applications.js';
@@ -52,6 +53,7 @@ export interface InteractionStoreDeps {
   readonly applications: ApplicationsRepo;
   readonly verificationCodes: VerificationCodesRepo;
   readonly sentinel: SentinelRepo;
+  readonly attemptCounters: AttemptCountersRepo;
   readonly clock: Clock;
   readonly sessionTtlMs: number;
   readonly interactionTtlMs: number;
@@ -74,6 +76,7 @@ export function createInteractionStore(deps: InteractionStoreDeps) {
     await sessions.deleteExpiredSessions(now);
     await deps.verificationCodes.deleteCodesCreatedBefore(now - deps.retentionMs);
     await deps.sentinel.deleteActivitiesBefore(now - deps.retentionMs);
+    await deps.attemptCounters.deleteStaleCounters(now - deps.retentionMs);
   }
 
   /** The browser's live session, or a new one (with the token to set as its cookie). */

@@ -6,6 +6,7 @@ import type { ApplicationsRepo } from '../storage/repos/applications.js';
 import type { ExperienceSessionsRepo } from '../storage/repos/experience-sessions.js';
 import type { ExperienceUsersRepo } from '../storage/repos/experience-users.js';
 import type { InteractionsRepo } from '../storage/repos/interactions.js';
+import type { AttemptCountersRepo } from '../storage/repos/attempt-counters.js';
 import type { SentinelRepo } from '../storage/repos/sentinel.js';
 import type { UserChanges, UsersRepo } from '../storage/repos/users.js';
 import type { VerificationCodesRepo } from '../storage/repos/verification-codes.js';
@@ -53,6 +54,7 @@ export interface ExperienceServiceDeps {
   readonly experienceUsers: ExperienceUsersRepo;
   readonly verificationCodes: VerificationCodesRepo;
   readonly sentinel: SentinelRepo;
+  readonly attemptCounters: AttemptCountersRepo;
   readonly connector: MessageConnector;
   readonly runInTransaction: RunInTransaction;
   readonly clock: Clock;
@@ -356,7 +358,7 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
             { type: 'phone', value: updated.primaryPhone },
           ]) {
             if (identifier.value)
-              await deps.sentinel.releaseLocks({ type: identifier.type, value: identifier.value }, now, tx);
+              await verifications.releaseLockout({ type: identifier.type, value: identifier.value }, now, tx);
           }
           return undefined;
         }

@@ -215,6 +215,8 @@ export interface ConsoleSessionsTable {
   clientId: string;
   createdAt: number;
   expiresAt: number;
+  /** SHA-256 of the admin secret hash the session was opened with (see migration 0011). */
+  secretStamp: ColumnType<string, string | undefined, string>;
 }
 
 /** One sign-in, sign-up or password-reset interaction; `state` is its JSON `InteractionState`. */
@@ -229,6 +231,18 @@ export interface InteractionsTable {
   createdAt: number;
   updatedAt: number;
   expiresAt: number;
+  /** Bumped by every state change: saving is a compare-and-set on it. */
+  version: ColumnType<number, number | undefined, number>;
+}
+
+/** A reserved-before-evaluated attempt counter (lockout, failure limits, rate limits). */
+export interface AttemptCountersTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  scope: string;
+  key: string;
+  attempts: number;
+  windowStartedAt: number;
+  lockedUntil: number | null;
 }
 
 export interface VerificationCodesTable {
@@ -284,6 +298,7 @@ export interface Database {
   verificationCodes: VerificationCodesTable;
   sentinelActivities: SentinelActivitiesTable;
   consoleSessions: ConsoleSessionsTable;
+  attemptCounters: AttemptCountersTable;
 }
 
 export type Db = Kysely<Database>;

@@ -12,6 +12,7 @@ const respond = (c: AppContext, error: AppError) => {
   const headers = new Headers({ 'content-type': 'application/json; charset=utf-8' });
   const id = c.get('requestId');
   if (id) headers.set(REQUEST_ID_HEADER, id);
+  if (error.retryAfterSeconds !== undefined) headers.set('retry-after', String(error.retryAfterSeconds));
   return new Response(JSON.stringify(error.toBody()), { status: error.status, headers });
 };
 
