@@ -9,6 +9,7 @@ import {
 } from './http/middleware/error-handler.js';
 import { requireAccessToken } from './http/middleware/auth.js';
 import { rejectNul } from './http/middleware/reject-nul.js';
+import { refuseCrossSite } from './http/middleware/same-origin.js';
 import { createRouter } from './http/openapi.js';
 import { applicationsRoutes } from './http/routes/applications.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -104,9 +105,13 @@ export function buildApp(container: Container) {
     sessionTtlSeconds: config.experience.sessionTtlSeconds,
     interactionTtlSeconds: config.experience.interactionTtlSeconds,
   };
+  // The Experience API's credential is a cookie: refuse calls another site's page makes with it.
+  const publicOrigin = new URL(config.endpoint).origin;
+  app.use('/api/experience', refuseCrossSite(publicOrigin));
+  app.use('/api/experience/*', refuseCrossSite(publicOrigin));
   app.route('/api', experienceRoutes(services.experience, experienceCookies));
   // Hosted sign-in, sign-up and password-reset pages (server-rendered, no client JS).
-  app.route('/', experiencePages(services.experience, experienceCookies));
+  app.route('/', experiencePages(services.experience, { ...experienceCookies, publicOrigin }));
   app.route('/api', usersRoutes(services.users, addressOptions));
   app.route('/api', applicationsRoutes(services.applications));
   app.route('/api', resourcesRoutes(services.resources, addressOptions));

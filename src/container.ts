@@ -258,6 +258,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       verificationCodes: repos.verificationCodes,
       sentinel: repos.sentinel,
       attemptCounters: repos.attemptCounters,
+      limiter,
       // Without a configured email service, codes go to the log (development only; start-up warns).
       connector: config.experience.emailConnector
         ? createHttpEmailConnector(config.experience.emailConnector)
@@ -271,6 +272,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
         codeTtlSeconds: config.experience.codeTtlSeconds,
         sessionTtlSeconds: config.experience.sessionTtlSeconds,
         interactionTtlSeconds: config.experience.interactionTtlSeconds,
+        interactionsPerAddressPerMinute: config.limits.interactionsPerAddressPerMinute,
         endpoint: config.endpoint,
       },
     }),

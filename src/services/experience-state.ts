@@ -7,6 +7,7 @@ import type { ApplicationsRepo } from '../storage/repos/applications.js';
 import type { ExperienceSession, ExperienceSessionsRepo } from '../storage/repos/experience-sessions.js';
 import type { Interaction, InteractionsRepo } from '../storage/repos/interactions.js';
 import type { AttemptCountersRepo } from '../storage/repos/attempt-counters.js';
+import type { AttemptLimiter } from './attempt-limiter.js';
 import type { SentinelRepo } from '../storage/repos/sentinel.js';
 import type { VerificationCodesRepo } from '../storage/repos/verification-codes.js';
 import { applicationSummary } from '../domain/applications.js';
@@ -25,12 +26,18 @@ export interface ExperienceRequest {
   readonly sessionToken?: string | undefined;
   readonly userAgent?: string | undefined;
   readonly ip?: string | undefined;
+  /** The application a hosted page was opened for, kept in a cookie until an interaction starts. */
+  readonly pendingApplicationId?: string | undefined;
 }
 
 /** Cookies the HTTP layer must set after a call; absent keys stay as they are. */
 export interface CookieUpdates {
   readonly interactionToken?: string;
   readonly sessionToken?: string;
+  /** A client id to remember for the next interaction; `''` forgets it. */
+  readonly pendingApplicationId?: string;
+  /** Forget the interaction cookie (a page opened for another application). */
+  readonly clearInteraction?: boolean;
 }
 
 /** An interaction with its event set, ready for verification steps. */
@@ -55,6 +62,9 @@ export interface InteractionStoreDeps {
   readonly sentinel: SentinelRepo;
   readonly attemptCounters: AttemptCountersRepo;
   readonly clock: Clock;
+  /** Caps new interactions per source address (the cheap flood of cookie-less requests). */
+  readonly limiter: AttemptLimiter;
+  readonly interactionsPerAddressPerMinute: number;
   readonly sessionTtlMs: number;
   readonly interactionTtlMs: number;
   /** Codes and sentinel rows older than this are no longer needed by any rule. */
@@ -87,13 +97,31 @@ export function createInteractionStore(deps: InteractionStoreDeps) {
     const found = token ? await sessions.findSessionByTokenHash(hashToken(token), now) : undefined;
     if (found) return { session: found };
     const newToken = newOpaqueToken();
+    // Until someone signs in on it, a session lives no longer than an interaction: abandoned
+    // anonymous sessions are pruned within the hour, not after 14 days. Sign-in extends it.
     const session = await sessions.insertSession({
       id: newOpaqueToken(),
       tokenHash: hashToken(newToken),
       createdAt: now,
-      expiresAt: now + deps.sessionTtlMs,
+      expiresAt: now + Math.min(deps.interactionTtlMs, deps.sessionTtlMs),
     });
     return { session, newToken };
+  }
+
+  const interactionRule = {
+    scope: 'interaction:address',
+    max: deps.interactionsPerAddressPerMinute,
+    windowSeconds: 60,
+    onSuccess: 'release',
+  } as const;
+
+  /** The remembered application, when it still exists (it may have been deleted since). */
+  async function findPendingApplication(clientId: string) {
+    try {
+      return await findSignInApplication(clientId);
+    } catch {
+      return undefined;
+    }
   }
 
   /** An application end users may sign in to: not machine-to-machine, not the admin client. */
@@ -140,17 +168,16 @@ export function createInteractionStore(deps: InteractionStoreDeps) {
     /**
      * `PUT /api/experience`: clears the current interaction and sets its event, keeping its
      * application (Logto: "any existing experience interaction data will be cleared"). Without a
-     * live interaction cookie it starts one with no application.
+     * live interaction cookie it starts one, for the application a hosted page was opened for.
      */
     async startInteraction(
       req: ExperienceRequest,
       interactionEvent: InteractionEventName,
     ): Promise<CookieUpdates> {
       const now = clock.now();
-      await sweep(now);
-      const { session, newToken } = await ensureSession(req.sessionToken, now);
       const current = await findInteraction(req.interactionToken, now);
       if (current) {
+        const { session, newToken } = await ensureSession(req.sessionToken, now);
         await interactions.updateInteractionById(
           current.id,
           { sessionId: session.id, interactionEvent, state: EMPTY_INTERACTION_STATE },
@@ -158,26 +185,36 @@ export function createInteractionStore(deps: InteractionStoreDeps) {
         );
         return { sessionToken: newToken };
       }
-      const interactionToken = await createInteraction(session.id, null, interactionEvent, now);
-      return { sessionToken: newToken, interactionToken };
+      // The only place state is created for a visitor without one: rate-limited per address.
+      await deps.limiter.consume([{ rule: interactionRule, key: req.ip }]);
+      await sweep(now);
+      const application = req.pendingApplicationId
+        ? await findPendingApplication(req.pendingApplicationId)
+        : undefined;
+      const { session, newToken } = await ensureSession(req.sessionToken, now);
+      const interactionToken = await createInteraction(
+        session.id,
+        application?.id ?? null,
+        interactionEvent,
+        now,
+      );
+      return {
+        sessionToken: newToken,
+        interactionToken,
+        ...(req.pendingApplicationId ? { pendingApplicationId: '' } : {}),
+      };
     },
 
     /**
-     * Opening a hosted page. With a client id, a fresh interaction for that application replaces
-     * any current one (Logto's `/sign-in?app_id=`); without, the current interaction is kept, or one
-     * without an application is started.
+     * Opening a hosted page writes nothing (a cookie-less GET must not cost a row). With a client
+     * id, the application is checked and remembered in a cookie, and the current interaction is
+     * dropped so the first form post starts a fresh one for that application (Logto's
+     * `/sign-in?app_id=`); without, the current interaction is kept.
      */
     async openInteraction(req: ExperienceRequest, clientId: string | undefined): Promise<CookieUpdates> {
-      const now = clock.now();
-      await sweep(now);
-      const application = clientId === undefined ? undefined : await findSignInApplication(clientId);
-      const { session, newToken } = await ensureSession(req.sessionToken, now);
-      const current = await findInteraction(req.interactionToken, now);
-      if (current && !application) return { sessionToken: newToken };
-      if (current && req.interactionToken)
-        await interactions.deleteInteractionByTokenHash(hashToken(req.interactionToken));
-      const interactionToken = await createInteraction(session.id, application?.id ?? null, null, now);
-      return { sessionToken: newToken, interactionToken };
+      if (clientId === undefined) return {};
+      const application = await findSignInApplication(clientId);
+      return { pendingApplicationId: application.id, clearInteraction: req.interactionToken !== undefined };
     },
 
     requireInteraction,

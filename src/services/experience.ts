@@ -7,6 +7,7 @@ import type { ExperienceSessionsRepo } from '../storage/repos/experience-session
 import type { ExperienceUsersRepo } from '../storage/repos/experience-users.js';
 import type { InteractionsRepo } from '../storage/repos/interactions.js';
 import type { AttemptCountersRepo } from '../storage/repos/attempt-counters.js';
+import type { AttemptLimiter } from './attempt-limiter.js';
 import type { SentinelRepo } from '../storage/repos/sentinel.js';
 import type { UserChanges, UsersRepo } from '../storage/repos/users.js';
 import type { VerificationCodesRepo } from '../storage/repos/verification-codes.js';
@@ -42,6 +43,8 @@ export interface ExperienceSettings {
   readonly codeTtlSeconds: number;
   readonly sessionTtlSeconds: number;
   readonly interactionTtlSeconds: number;
+  /** New interactions per source address per minute. */
+  readonly interactionsPerAddressPerMinute: number;
   /** Public base URL: where the hosted pages live (redirects without an application go there). */
   readonly endpoint: string;
 }
@@ -55,6 +58,7 @@ export interface ExperienceServiceDeps {
   readonly verificationCodes: VerificationCodesRepo;
   readonly sentinel: SentinelRepo;
   readonly attemptCounters: AttemptCountersRepo;
+  readonly limiter: AttemptLimiter;
   readonly connector: MessageConnector;
   readonly runInTransaction: RunInTransaction;
   readonly clock: Clock;
@@ -106,6 +110,7 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
   const { users, clock, runInTransaction, settings } = deps;
   const store = createInteractionStore({
     ...deps,
+    interactionsPerAddressPerMinute: settings.interactionsPerAddressPerMinute,
     sessionTtlMs: settings.sessionTtlSeconds * 1000,
     interactionTtlMs: settings.interactionTtlSeconds * 1000,
     retentionMs: Math.max(
