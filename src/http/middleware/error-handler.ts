@@ -13,6 +13,9 @@ const respond = (c: AppContext, error: AppError) => {
   const id = c.get('requestId');
   if (id) headers.set(REQUEST_ID_HEADER, id);
   if (error.retryAfterSeconds !== undefined) headers.set('retry-after', String(error.retryAfterSeconds));
+  // A refused body was not read: its bytes are still on the socket and would be parsed as the next
+  // request. Closing the connection after this answer is the only safe end (Node then sends FIN).
+  if (error.status === 413) headers.set('connection', 'close');
   return new Response(JSON.stringify(error.toBody()), { status: error.status, headers });
 };
 
