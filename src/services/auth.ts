@@ -145,7 +145,8 @@ export function createAuthService({ applications, settings, clock, config }: Aut
       if (admin) return { clientId: admin.id, generatedSecret: undefined };
       const clientId = newStandardId();
       const secret = newSecret();
-      await applications.insertApplication({
+      // Exactly one generated admin even when several processes start together on one database.
+      const created = await applications.insertGeneratedAdminApplication({
         id: clientId,
         name: 'idhooks admin',
         description: 'Management API access for operators, created on first start.',
@@ -155,7 +156,7 @@ export function createAuthService({ applications, settings, clock, config }: Aut
         isAdmin: true,
         createdAt: clock.now(),
       });
-      return { clientId, generatedSecret: secret };
+      return { clientId: created.id, generatedSecret: created.id === clientId ? secret : undefined };
     },
 
     /**

@@ -51,6 +51,9 @@ export const newOpaqueToken = () => randomBytes(32).toString('base64url');
 /** Cookies hold tokens; storage holds only their SHA-256, so a database dump cannot replay them. */
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** A step re-applies its change at most this often when parallel steps keep saving first. */
+const MAX_STATE_RETRIES = 20;
+
 /** Housekeeping runs at most this often, piggy-backed on interaction starts. */
 const SWEEP_INTERVAL_MS = 5 * 60_000;
 
@@ -226,8 +229,35 @@ export function createInteractionStore(deps: InteractionStoreDeps) {
       return interaction as ActiveInteraction;
     },
 
-    async saveState(interaction: Interaction, state: InteractionState, tx?: Executor): Promise<void> {
-      await interactions.updateInteractionById(interaction.id, { state }, clock.now(), tx);
+    /**
+     * Applies `change` to the interaction's latest state. A compare-and-set on its version: when a
+     * parallel step saved first, the change is applied again on top of that step's state, so
+     * neither step's verification is lost.
+     */
+    async saveState(
+      interaction: Interaction,
+      change: (state: InteractionState) => InteractionState,
+      tx?: Executor,
+    ): Promise<void> {
+      let current: Interaction = interaction;
+      for (let tries = 0; tries < MAX_STATE_RETRIES; tries++) {
+        if (
+          await interactions.compareAndSetState(
+            current.id,
+            current.version,
+            change(current.state),
+            clock.now(),
+            tx,
+          )
+        )
+          return;
+        const fresh = await interactions.findInteractionById(current.id, tx);
+        if (!fresh) throw new AppError('session.not_found');
+        current = fresh;
+      }
+      throw new AppError('session.not_found', {
+        message: 'The interaction is changing too fast; try again.',
+      });
     },
 
     /** What every payload of this request repeats (contract §3.4). */

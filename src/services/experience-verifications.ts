@@ -11,6 +11,7 @@ import {
   normaliseIdentifierValue,
   type Identifier,
   type InteractionEventName,
+  type InteractionState,
   type VerificationRecord,
 } from '../domain/experience.js';
 import { experienceEvent, type ExperienceContext } from '../domain/interaction-payloads.js';
@@ -58,9 +59,9 @@ export function assertPasswordPolicy(password: string, policy: PasswordPolicy, u
   if (issues.length > 0) throw new AppError('password.rejected', { data: { issues } });
 }
 
-const withRecord = (interaction: ActiveInteraction, record: VerificationRecord) => ({
-  ...interaction.state,
-  verifications: [...interaction.state.verifications.filter((r) => r.id !== record.id), record],
+const withRecord = (record: VerificationRecord) => (state: InteractionState) => ({
+  ...state,
+  verifications: [...state.verifications.filter((r) => r.id !== record.id), record],
 });
 
 /**
@@ -162,7 +163,7 @@ export function createVerifications(deps: VerificationDeps) {
   }
 
   async function addRecord(interaction: ActiveInteraction, record: VerificationRecord, tx?: Executor) {
-    await store.saveState(interaction, withRecord(interaction, record), tx);
+    await store.saveState(interaction, withRecord(record), tx);
     return { verificationId: record.id };
   }
 

@@ -198,10 +198,9 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
         );
         // User.Created carries the user info without hasPassword (experience-flow.md).
         await emit(experienceEvent(ctx, 'User.Created', now, { data: toUserInfo(user) }));
-        const state = consume(interaction.state, record.id);
         await store.saveState(
           interaction,
-          { ...state, userId: user.id, hasCreatedUser: true, profile: {} },
+          (state) => ({ ...consume(state, record.id), userId: user.id, hasCreatedUser: true, profile: {} }),
           tx,
         );
       });
@@ -258,7 +257,7 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
         throw new AppError('session.identity_conflict');
       }
       if (user.isSuspended) throw new AppError('user.suspended');
-      await store.saveState(interaction, { ...consume(interaction.state, record.id), userId: user.id });
+      await store.saveState(interaction, (state) => ({ ...consume(state, record.id), userId: user.id }));
       return { isCreated: false };
     },
 
@@ -271,7 +270,8 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
       const isRegistering =
         interaction.interactionEvent === 'Register' && interaction.state.userId === undefined;
       const user = isRegistering ? undefined : await identifiedUser(interaction);
-      let state = interaction.state;
+      const state = interaction.state;
+      let consumedId: string | undefined;
       let change: PendingProfile;
       if (input.type === 'username') {
         await assertIdentifiersFree({ username: input.value }, user?.id);
@@ -287,14 +287,17 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
         if (record.type !== 'EmailVerificationCode') throw new AppError('session.verification_failed');
         await assertIdentifiersFree({ primaryEmail: record.identifier.value }, user?.id);
         change = { primaryEmail: record.identifier.value };
-        state = consume(state, record.id);
+        consumedId = record.id;
       } else {
         change = {
           ...(input.values.name === undefined ? {} : { name: input.values.name }),
           ...(input.values.avatar === undefined ? {} : { avatar: input.values.avatar }),
         };
       }
-      await store.saveState(interaction, { ...state, profile: { ...state.profile, ...change } });
+      await store.saveState(interaction, (latest) => {
+        const next = consumedId === undefined ? latest : consume(latest, consumedId);
+        return { ...next, profile: { ...next.profile, ...change } };
+      });
     },
 
     /** `PUT /api/experience/profile/password` (ForgotPassword only): the new password, applied at submit. */
@@ -311,10 +314,10 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
         throw new AppError('user.same_password');
       }
       const passwordEncrypted = await hashPassword(input.password);
-      await store.saveState(interaction, {
-        ...interaction.state,
-        profile: { ...interaction.state.profile, passwordEncrypted },
-      });
+      await store.saveState(interaction, (state) => ({
+        ...state,
+        profile: { ...state.profile, passwordEncrypted },
+      }));
     },
 
     /**
