@@ -34,7 +34,7 @@ import { experiencePages } from './http/pages/index.js';
 import { consoleRoutes } from './console/index.js';
 
 /** Paths under /api that answer without a token. */
-const PUBLIC_API_PATHS = new Set(['/api/status']);
+const PUBLIC_API_PATHS = new Set(['/api/status', '/api/status/ready']);
 /** The Experience API is the end user's: its credential is the interaction cookie, not a token. */
 const PUBLIC_API_PREFIXES = ['/api/experience/'];
 const isPublicApiPath = (path: string) =>
@@ -52,7 +52,7 @@ export function buildOpsApp(container: Container) {
   app.notFound(notFoundHandler);
   app.use('*', requestId(container.logger));
   app.route('/', metricsRoutes(container.metrics, container.config.metricsToken));
-  app.route('/api', healthRoutes());
+  app.route('/api', healthRoutes(container.readiness));
   return app;
 }
 
@@ -98,7 +98,7 @@ export function buildApp(container: Container) {
 
   const auth = requireAccessToken(services.auth);
   app.use('/api/*', async (c, next) => (isPublicApiPath(c.req.path) ? next() : auth(c, next)));
-  app.route('/api', healthRoutes());
+  app.route('/api', healthRoutes(container.readiness));
   const experienceCookies = {
     ...addressOptions,
     isSecure: config.endpoint.startsWith('https:'),

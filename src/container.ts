@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -21,6 +22,7 @@ import { createUsersRepo } from './storage/repos/users.js';
 import { createApplicationsService } from './services/applications.js';
 import { createAuthService } from './services/auth.js';
 import { createAttemptLimiter } from './services/attempt-limiter.js';
+import { createReadiness } from './services/readiness.js';
 import { createConsoleSessionsService } from './services/console-sessions.js';
 import { createOrganizationApplicationsService } from './services/organization-applications.js';
 import { createOrganizationInvitationsService } from './services/organization-invitations.js';
@@ -287,6 +289,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     services,
     delivery,
     metrics,
+    readiness: createReadiness({ ping: () => sql`select 1`.execute(db), engine: delivery.engine }),
     /** Registers a callback run after every commit that queued deliveries. */
     onDeliveriesQueued(listener: () => void): () => void {
       wakeListeners.add(listener);
