@@ -9,6 +9,7 @@ import {
 } from './http/middleware/error-handler.js';
 import { requireAccessToken } from './http/middleware/auth.js';
 import { rejectNul } from './http/middleware/reject-nul.js';
+import { refuseCrossSite } from './http/middleware/same-origin.js';
 import { createRouter } from './http/openapi.js';
 import { applicationsRoutes } from './http/routes/applications.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -36,7 +37,7 @@ import { experiencePages } from './http/pages/index.js';
 import { consoleRoutes } from './console/index.js';
 
 /** Paths under /api that answer without a token. */
-const PUBLIC_API_PATHS = new Set(['/api/status']);
+const PUBLIC_API_PATHS = new Set(['/api/status', '/api/status/ready']);
 /** The Experience API is the end user's: its credential is the interaction cookie, not a token. */
 const PUBLIC_API_PREFIXES = ['/api/experience/'];
 const isPublicApiPath = (path: string) =>
@@ -54,7 +55,7 @@ export function buildOpsApp(container: Container) {
   app.notFound(notFoundHandler);
   app.use('*', requestId(container.logger));
   app.route('/', metricsRoutes(container.metrics, container.config.metricsToken));
-  app.route('/api', healthRoutes());
+  app.route('/api', healthRoutes(container.readiness));
   return app;
 }
 
@@ -141,16 +142,20 @@ export function buildApp(container: Container) {
 
   const auth = requireAccessToken(services.auth);
   app.use('/api/*', async (c, next) => (isPublicApiPath(c.req.path) ? next() : auth(c, next)));
-  app.route('/api', healthRoutes());
+  app.route('/api', healthRoutes(container.readiness));
   const experienceCookies = {
     ...addressOptions,
     isSecure: config.endpoint.startsWith('https:'),
     sessionTtlSeconds: config.experience.sessionTtlSeconds,
     interactionTtlSeconds: config.experience.interactionTtlSeconds,
   };
+  // The Experience API's credential is a cookie: refuse calls another site's page makes with it.
+  const publicOrigin = new URL(config.endpoint).origin;
+  app.use('/api/experience', refuseCrossSite(publicOrigin));
+  app.use('/api/experience/*', refuseCrossSite(publicOrigin));
   app.route('/api', experienceRoutes(services.experience, experienceCookies));
   // Hosted sign-in, sign-up and password-reset pages (server-rendered, no client JS).
-  app.route('/', experiencePages(services.experience, experienceCookies));
+  app.route('/', experiencePages(services.experience, { ...experienceCookies, publicOrigin }));
   app.route('/api', usersRoutes(services.users, addressOptions));
   app.route('/api', applicationsRoutes(services.applications));
   app.route('/api', resourcesRoutes(services.resources, addressOptions));

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -33,6 +34,8 @@ import { LOGTO_OSS_MANAGEMENT_API_RESOURCE, canUseManagementApi } from './servic
 import type Provider from 'oidc-provider';
 import { createApplicationsService } from './services/applications.js';
 import { createAuthService } from './services/auth.js';
+import { createAttemptLimiter } from './services/attempt-limiter.js';
+import { createReadiness } from './services/readiness.js';
 import { createConsoleSessionsService } from './services/console-sessions.js';
 import { createOrganizationApplicationsService } from './services/organization-applications.js';
 import { createOrganizationInvitationsService } from './services/organization-invitations.js';
@@ -55,6 +58,7 @@ import { createExperienceSessionsRepo } from './storage/repos/experience-session
 import { createExperienceUsersRepo } from './storage/repos/experience-users.js';
 import { createInteractionsRepo } from './storage/repos/interactions.js';
 import { createSentinelRepo } from './storage/repos/sentinel.js';
+import { createAttemptCountersRepo } from './storage/repos/attempt-counters.js';
 import { createVerificationCodesRepo } from './storage/repos/verification-codes.js';
 import { createDispatcher } from './delivery/dispatcher.js';
 import { createDeliveryEngine } from './delivery/engine.js';
@@ -106,6 +110,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     experienceUsers: createExperienceUsersRepo(db),
     verificationCodes: createVerificationCodesRepo(db),
     sentinel: createSentinelRepo(db),
+    attemptCounters: createAttemptCountersRepo(db),
     consoleSessions: createConsoleSessionsRepo(db),
     oidcModels: createOidcModelsRepo(db),
     oidcKeys: createOidcKeysRepo(db),
@@ -189,6 +194,8 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     logger,
     disableAfterSeconds: config.delivery.disableAfterSeconds,
   });
+  // One DB-backed limiter for every credential check; `/oidc/token` plugs in through `clientAuthKeys`.
+  const limiter = createAttemptLimiter({ counters: repos.attemptCounters, clock });
   const services = {
     auth,
     oidcKeys,
@@ -202,9 +209,13 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       runInTransaction,
       clock,
     }),
+    limiter,
     consoleSessions: createConsoleSessionsService({
       sessions: repos.consoleSessions,
       auth,
+      applications: repos.applications,
+      limiter,
+      limits: config.limits,
       clock,
       ttlSeconds: config.console.sessionTtlSeconds,
     }),
@@ -298,6 +309,8 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       experienceUsers: repos.experienceUsers,
       verificationCodes: repos.verificationCodes,
       sentinel: repos.sentinel,
+      attemptCounters: repos.attemptCounters,
+      limiter,
       // Without a configured email service, codes go to the log (development only; start-up warns).
       connector: config.experience.emailConnector
         ? createHttpEmailConnector(config.experience.emailConnector)
@@ -312,6 +325,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
         codeTtlSeconds: config.experience.codeTtlSeconds,
         sessionTtlSeconds: config.experience.sessionTtlSeconds,
         interactionTtlSeconds: config.experience.interactionTtlSeconds,
+        interactionsPerAddressPerMinute: config.limits.interactionsPerAddressPerMinute,
         endpoint: config.endpoint,
       },
     }),
@@ -358,6 +372,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     services,
     delivery,
     metrics,
+    readiness: createReadiness({ ping: () => sql`select 1`.execute(db), engine: delivery.engine }),
     /** Registers a callback run after every commit that queued deliveries. */
     onDeliveriesQueued(listener: () => void): () => void {
       wakeListeners.add(listener);

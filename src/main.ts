@@ -107,7 +107,10 @@ async function start(role: Role) {
       printAdminCredentials(admin.clientId, admin.generatedSecret, config.managementApiResource);
   }
   if (!signals.isStopping()) running.server = serveHttp(container, role);
-  if (isWorker && !signals.isStopping()) await container.delivery.engine.start();
+  if (isWorker && !signals.isStopping()) {
+    await container.delivery.engine.start();
+    container.readiness.expectEngine();
+  }
   container.logger.info({ role }, `idhooks started (role ${role})`);
 }
 

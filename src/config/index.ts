@@ -90,6 +90,12 @@ const envSchema = z.object({
   IDHOOKS_EMAIL_CONNECTOR_AUTHORIZATION: z.string().optional(),
   // Admin console sign-in (README "Console"). At most a week: the session carries full admin rights.
   IDHOOKS_CONSOLE_SESSION_TTL_SECONDS: integer(300, 604_800).default(28_800),
+  // Brute-force limits (README "Security"): failed client authentications per client id and per
+  // source address, and new sign-in interactions per source address per minute.
+  IDHOOKS_AUTH_FAILURE_LIMIT: integer(1, 100_000).default(10),
+  IDHOOKS_AUTH_FAILURE_LIMIT_PER_ADDRESS: integer(1, 100_000).default(50),
+  IDHOOKS_AUTH_FAILURE_WINDOW_SECONDS: integer(1, 86_400).default(900),
+  IDHOOKS_INTERACTION_RATE_LIMIT: integer(1, 100_000).default(60),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -130,6 +136,18 @@ export interface Config {
   readonly experience: ExperienceConfig;
   /** The admin console at `/console`. */
   readonly console: { readonly sessionTtlSeconds: number };
+  /** Brute-force and flood limits, shared by every node through the database. */
+  readonly limits: LimitsConfig;
+}
+
+export interface LimitsConfig {
+  /** Failed client authentications (console sign-in, later `/oidc/token`) per client id per window. */
+  readonly authFailuresPerClient: number;
+  /** The same, per source address. */
+  readonly authFailuresPerAddress: number;
+  readonly authFailureWindowSeconds: number;
+  /** New sign-in interactions per source address per minute. */
+  readonly interactionsPerAddressPerMinute: number;
 }
 
 export interface ExperienceConfig {
@@ -212,6 +230,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         : undefined,
     }),
     console: Object.freeze({ sessionTtlSeconds: e.IDHOOKS_CONSOLE_SESSION_TTL_SECONDS }),
+    limits: Object.freeze({
+      authFailuresPerClient: e.IDHOOKS_AUTH_FAILURE_LIMIT,
+      authFailuresPerAddress: e.IDHOOKS_AUTH_FAILURE_LIMIT_PER_ADDRESS,
+      authFailureWindowSeconds: e.IDHOOKS_AUTH_FAILURE_WINDOW_SECONDS,
+      interactionsPerAddressPerMinute: e.IDHOOKS_INTERACTION_RATE_LIMIT,
+    }),
   };
   return Object.freeze(config);
 }

@@ -15,16 +15,9 @@ import { MessagePage } from './pages/message.js';
  * only one.
  */
 
-/** Why a POST does not look same-origin, or undefined when it does. */
-export function crossSiteProblem(c: Context, publicOrigin: string): string | undefined {
-  const site = c.req.header('sec-fetch-site');
-  if (site !== undefined && site !== 'same-origin') return `Sec-Fetch-Site is ${site}`;
-  const origin = c.req.header('origin');
-  // Without Origin (older browsers, scripts), the token alone decides.
-  if (origin === undefined) return undefined;
-  const allowed = new Set([new URL(c.req.url).origin, publicOrigin]);
-  return allowed.has(origin) ? undefined : `Origin ${origin} is not this console's`;
-}
+/** Shared with the hosted pages (one definition of "same-origin"). */
+export { crossSiteProblem } from '../http/middleware/same-origin.js';
+import { crossSiteProblem } from '../http/middleware/same-origin.js';
 
 export const FORBIDDEN_MESSAGE =
   'This form was not accepted: it did not come from a page of this console, or the page was too old. Go back, reload the page and try again.';

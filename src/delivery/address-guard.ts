@@ -59,13 +59,25 @@ export function refusalForLiteral(host: string, allowList: AllowList): TargetRef
   return isIP(bare) === 0 ? undefined : refusalFor(bare, bare, allowList);
 }
 
+/** Resolves every address of a name, as `dns.lookup` with `all: true` does. */
+export type ResolveAll = (
+  hostname: string,
+  options: object,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
 /**
  * A `net.connect` lookup that resolves every address and refuses the connection if any of them is
  * not allowed: with happy-eyeballs Node may try any of the answers, so all must pass.
  */
-export function createGuardedLookup(allowList: AllowList): LookupFunction {
+export function createGuardedLookup(
+  allowList: AllowList,
+  /** The resolver; injectable so tests can answer a name with any mix of addresses, offline. */
+  resolve: ResolveAll = (hostname, options, callback) =>
+    dnsLookup(hostname, { ...options, all: true }, callback),
+): LookupFunction {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+    resolve(hostname, options, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, '', 0);
       const refused = addresses
         .map((entry) => refusalFor(hostname, entry.address, allowList))

@@ -19,10 +19,39 @@ describe('password policy', () => {
 
   it('rejects repetition, sequences and common passwords', () => {
     expect(codes('aaaaaaaa')).toEqual(['password_rejected.restricted.repetition']);
-    expect(codes('12345678')).toEqual(['password_rejected.restricted.sequence']);
+    expect(codes('12345678')).toEqual([
+      'password_rejected.restricted.sequence',
+      'password_rejected.restricted.words',
+    ]);
     expect(codes('hgfedcba')).toEqual(['password_rejected.restricted.sequence']);
     expect(codes('Password1')).toEqual(['password_rejected.restricted.words']);
-    expect(codes('12345679')).toEqual([]);
+    expect(codes('Kq7-wz3-Rd9')).toEqual([]);
+  });
+
+  it('uses the maintained common-password list, not a short hand-kept one', () => {
+    for (const common of ['basketball', 'jennifer1', '12345679', 'BASKETBALL']) {
+      expect(codes(common), common).toEqual(['password_rejected.restricted.words']);
+    }
+  });
+
+  it('counts code points: four emoji are four characters, not eight', () => {
+    expect(codes('😀😀😀😀')).toContain('password_rejected.too_short');
+    expect(codes('😀🎉🚀🌍')).toEqual(['password_rejected.too_short']);
+    expect(codes('😀🎉🚀🌍🍕🎸🐙🦊')).toEqual([]);
+    expect(codes('🦊'.repeat(257))).toContain('password_rejected.too_long');
+  });
+
+  it('sees repetition outside the Basic Multilingual Plane', () => {
+    expect(codes('😀'.repeat(8))).toEqual(['password_rejected.restricted.repetition']);
+    expect(codes('𝒜'.repeat(9))).toContain('password_rejected.restricted.repetition');
+  });
+
+  it('checks the NFKC form: full-width spellings meet the rules of their plain form', () => {
+    expect(codes('ＰＡＳＳＷＯＲＤ１')).toEqual(['password_rejected.restricted.words']);
+    expect(codes('１２３４５６７８')).toContain('password_rejected.restricted.sequence');
+    expect(codes('my-ＡＤＡ_LOVELACE-pw', { username: 'ada_lovelace' })).toEqual([
+      'password_rejected.restricted.user_info',
+    ]);
   });
 
   it('rejects passwords containing the username or the email local part, case-insensitively', () => {

@@ -1,12 +1,15 @@
+import { dictionary } from '@zxcvbn-ts/language-common';
+
 /**
  * The end-user password policy for sign-up and password reset (the Management API lets an
  * administrator set any password, as Logto does). Documented in the README; the issue codes are
  * Logto's `password_rejected.*`, returned in `data.issues` of a 422 `password.rejected`.
  *
- * - at least `minLength` (default 8) and at most 256 characters;
+ * - at least `minLength` (default 8) and at most 256 characters, counted in code points after
+ *   NFKC normalisation (every rule below sees the normalised form);
  * - not one character repeated, nor a run of consecutive letters or digits (`aaaaaaaa`,
  *   `12345678`, `abcdefgh`, `87654321`);
- * - not one of the most common passwords;
+ * - not in the common-password list of `@zxcvbn-ts/language-common`;
  * - not containing the username or the email's local part (case-insensitive, when they are at
  *   least 3 characters long).
  */
@@ -24,50 +27,24 @@ export interface PasswordIssue {
 }
 
 /**
- * A deliberately small list: the passwords at the top of every breach corpus that still satisfy
- * the length rule. A full breach list needs a lookup service, which idhooks does not call.
+ * The common-password list of `@zxcvbn-ts/language-common` (about 49,000 entries drawn from breach
+ * corpora, maintained upstream and pinned in package.json), built into a set on first use.
  */
-const COMMON_PASSWORDS: ReadonlySet<string> = new Set([
-  'password',
-  'password1',
-  'password12',
-  'password123',
-  'passw0rd',
-  'p@ssw0rd',
-  'qwertyuiop',
-  'qwerty123',
-  'qwerty12',
-  '1q2w3e4r',
-  '1q2w3e4r5t',
-  'iloveyou',
-  'sunshine',
-  'princess',
-  'football',
-  'baseball',
-  'welcome1',
-  'welcome123',
-  'letmein1',
-  'trustno1',
-  'superman',
-  'starwars',
-  'dragon123',
-  'monkey123',
-  'abc12345',
-  'abcd1234',
-  'admin123',
-  'changeme',
-  'asdfghjkl',
-  'zaq12wsx',
-  '11111111',
-  '00000000',
-]);
+let commonPasswords: ReadonlySet<string> | undefined;
+const isCommonPassword = (lower: string) => {
+  commonPasswords ??= new Set(dictionary.passwords.map((p) => p.toLowerCase()));
+  return commonPasswords.has(lower);
+};
 
-const isRepetition = (value: string) => value.length > 1 && [...value].every((c) => c === value[0]);
+/** Characters as a person counts them: code points, so an emoji is one, not two UTF-16 units. */
+const codePoints = (value: string) => [...value];
+
+const isRepetition = (chars: readonly string[]) => chars.length > 1 && chars.every((c) => c === chars[0]);
 
 /** True when every character is the previous one plus (or minus) one: `abcdef`, `654321`. */
 function isSequence(value: string): boolean {
   if (value.length < 3 || !/^([a-z]+|\d+)$/i.test(value)) return false;
-  const codes = [...value.toLowerCase()].map((c) => c.charCodeAt(0));
+  const codes = codePoints(value.toLowerCase()).map((c) => c.codePointAt(0) ?? 0);
   const step = (codes[1] ?? 0) - (codes[0] ?? 0);
   if (step !== 1 && step !== -1) return false;
   return codes.every((code, i) => i === 0 || code - (codes[i - 1] ?? 0) === step);
@@ -85,19 +62,23 @@ export function checkPassword(
   user: PasswordUserInfo = {},
 ): PasswordIssue[] {
   const issues: PasswordIssue[] = [];
-  if (password.length < policy.minLength) {
+  // Checked in NFKC form, so full-width or other compatibility spellings ("ＰＡＳＳＷＯＲＤ１")
+  // meet the same rules as their plain form. The password itself is stored as typed.
+  const normalised = password.normalize('NFKC');
+  const chars = codePoints(normalised);
+  if (chars.length < policy.minLength) {
     issues.push({ code: 'password_rejected.too_short', interpolation: { min: policy.minLength } });
   }
-  if (password.length > PASSWORD_MAX_LENGTH) {
+  if (chars.length > PASSWORD_MAX_LENGTH) {
     issues.push({ code: 'password_rejected.too_long', interpolation: { max: PASSWORD_MAX_LENGTH } });
   }
-  const lower = password.toLowerCase();
-  if (isRepetition(password)) issues.push({ code: 'password_rejected.restricted.repetition' });
-  else if (isSequence(password)) issues.push({ code: 'password_rejected.restricted.sequence' });
-  if (COMMON_PASSWORDS.has(lower)) issues.push({ code: 'password_rejected.restricted.words' });
+  const lower = normalised.toLowerCase();
+  if (isRepetition(chars)) issues.push({ code: 'password_rejected.restricted.repetition' });
+  else if (isSequence(normalised)) issues.push({ code: 'password_rejected.restricted.sequence' });
+  if (isCommonPassword(lower)) issues.push({ code: 'password_rejected.restricted.words' });
   const userParts = [user.username, user.email?.split('@')[0]]
     .filter((part): part is string => typeof part === 'string' && part.length >= 3)
-    .map((part) => part.toLowerCase());
+    .map((part) => part.normalize('NFKC').toLowerCase());
   if (userParts.some((part) => lower.includes(part))) {
     issues.push({ code: 'password_rejected.restricted.user_info' });
   }

@@ -7,10 +7,12 @@
  * - Failed password and verification-code attempts are counted per identifier (`type` + value;
  *   emails case-insensitively), whether or not an account exists, so the lockout reveals nothing
  *   about which identifiers are registered.
- * - Failures count within a window of `lockoutMinutes`, since the last success and since the end
- *   of the previous lock.
- * - The failure that brings the count to `maxAttempts` locks the identifier for `lockoutMinutes`
- *   and is itself answered "blocked" (as Logto's attempt 100 is).
+ * - Each check of a secret takes an attempt BEFORE the secret is evaluated (an atomic counter in
+ *   the database), so at most `maxAttempts` checks happen per identifier and window, whatever the
+ *   concurrency. The window (`lockoutMinutes`) starts at the first attempt; a success, the end of
+ *   a lock or the end of the window starts the count afresh.
+ * - The failed attempt numbered `maxAttempts` locks the identifier for `lockoutMinutes` and is
+ *   itself answered "blocked" (as Logto's attempt 100 is).
  * - Every attempt while locked is refused without checking the secret, even a correct one, and
  *   emits `Identifier.Lockout` each time (as Logto does).
  */
@@ -33,17 +35,7 @@ export interface SentinelTarget {
 
 export const minutesToMs = (minutes: number) => minutes * 60_000;
 
-/** Where failure counting starts: the latest of the window start, the last success and the last lock's end. */
-export function failureCountSince(
-  now: number,
-  policy: SentinelPolicy,
-  lastSuccessAt: number | undefined,
-  lastLockEndedAt: number | undefined,
-): number {
-  return Math.max(now - minutesToMs(policy.lockoutMinutes), lastSuccessAt ?? 0, lastLockEndedAt ?? 0);
-}
-
-/** True when this failure (already counted in `failures`) reaches the threshold and must lock. */
+/** True when this failed attempt (its number in the window) reaches the threshold and must lock. */
 export const shouldLock = (failures: number, policy: SentinelPolicy): boolean =>
   failures >= policy.maxAttempts;
 

@@ -15,15 +15,11 @@ import {
 } from './signing.js';
 
 const CAPTURES = new URL('../../test/fixtures/captures/', import.meta.url);
-const captures = (() => {
-  try {
-    return readdirSync(CAPTURES)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => ({ file: f, ...(JSON.parse(readFileSync(new URL(f, CAPTURES), 'utf8')) as CaptureFile) }));
-  } catch {
-    return []; // The contract folder lives outside the repo; skip when it is not checked out.
-  }
-})();
+// The captures are checked in (test/fixtures/captures): a missing or unparsable file must fail the
+// test, never turn it into a silent skip.
+const captures = readdirSync(CAPTURES)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => ({ file: f, ...(JSON.parse(readFileSync(new URL(f, CAPTURES), 'utf8')) as CaptureFile) }));
 type CaptureFile = { bodyRaw: string; rawHeaders: string[] };
 
 // A 32-character key like Logto's generateStandardSecret output.
@@ -67,7 +63,8 @@ describe('logtoSignature', () => {
     expect(verifyLogtoSignature(KEY, BODY, `${sig.slice(0, 63)}g`)).toBe(false);
   });
 
-  it.runIf(captures.length > 0)('matches the shape of every captured Logto header', () => {
+  it('matches the shape of every captured Logto header', () => {
+    expect(captures.length).toBeGreaterThan(0);
     for (const capture of captures) {
       const index = capture.rawHeaders.indexOf('logto-signature-sha-256');
       expect(index, capture.file).toBeGreaterThanOrEqual(0);

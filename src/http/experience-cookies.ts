@@ -7,6 +7,11 @@ import { clientIp, type AppEnv, type ClientAddressOptions } from './context.js';
 export const INTERACTION_COOKIE = 'idhooks_interaction';
 /** The sign-in session; its server-side id is the payloads' `sessionId`. */
 export const SESSION_COOKIE = 'idhooks_session';
+/**
+ * The application a hosted page was opened for (`?app_id=`), until the first form post starts the
+ * interaction: opening a page stores nothing on the server.
+ */
+export const PENDING_APP_COOKIE = 'idhooks_app';
 
 export interface ExperienceCookieOptions extends ClientAddressOptions {
   /** `Secure` cookies, on when the public endpoint is https. */
@@ -28,6 +33,7 @@ export function experienceRequest(c: Context, options: ExperienceCookieOptions):
   return {
     interactionToken: getCookie(c, INTERACTION_COOKIE),
     sessionToken: getCookie(c, SESSION_COOKIE),
+    pendingApplicationId: getCookie(c, PENDING_APP_COOKIE)?.slice(0, 128) || undefined,
     userAgent: c.req.header('user-agent'),
     ip: clientIp(c, options),
     oidcInteraction: (c as Context<AppEnv>).get('oidcInteraction'),
@@ -36,6 +42,17 @@ export function experienceRequest(c: Context, options: ExperienceCookieOptions):
 
 /** Sets the cookies a service call asked for. */
 export function applyCookies(c: Context, updates: CookieUpdates, options: ExperienceCookieOptions): void {
+  if (updates.clearInteraction) clearInteractionCookie(c, options);
+  if (updates.pendingApplicationId === '') {
+    deleteCookie(c, PENDING_APP_COOKIE, { path: '/', secure: options.isSecure });
+  } else if (updates.pendingApplicationId) {
+    setCookie(
+      c,
+      PENDING_APP_COOKIE,
+      updates.pendingApplicationId,
+      cookieOptions(options, options.interactionTtlSeconds),
+    );
+  }
   if (updates.sessionToken) {
     setCookie(c, SESSION_COOKIE, updates.sessionToken, cookieOptions(options, options.sessionTtlSeconds));
   }
@@ -62,6 +79,10 @@ export const clearSessionCookie = (c: Context, options: ExperienceCookieOptions)
  */
 export const withCookies = (req: ExperienceRequest, updates: CookieUpdates): ExperienceRequest => ({
   ...req,
-  interactionToken: updates.interactionToken ?? req.interactionToken,
+  interactionToken: updates.interactionToken ?? (updates.clearInteraction ? undefined : req.interactionToken),
   sessionToken: updates.sessionToken ?? req.sessionToken,
+  pendingApplicationId:
+    updates.pendingApplicationId === undefined
+      ? req.pendingApplicationId
+      : updates.pendingApplicationId || undefined,
 });

@@ -159,7 +159,8 @@ export function createAuthService({ applications, keys, clock, config, replaceSe
       if (admin) return { clientId: admin.id, generatedSecret: undefined };
       const clientId = newStandardId();
       const secret = newSecret();
-      await applications.insertApplication({
+      // Exactly one generated admin even when several processes start together on one database.
+      const created = await applications.insertGeneratedAdminApplication({
         id: clientId,
         name: 'idhooks admin',
         description: 'Management API access for operators, created on first start.',
@@ -169,7 +170,7 @@ export function createAuthService({ applications, keys, clock, config, replaceSe
         isAdmin: true,
         createdAt: clock.now(),
       });
-      return { clientId, generatedSecret: secret };
+      return { clientId: created.id, generatedSecret: created.id === clientId ? secret : undefined };
     },
 
     /**

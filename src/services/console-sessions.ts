@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { newStandardId } from '../shared/ids.js';
 import type { Clock } from '../shared/clock.js';
+import type { ApplicationsRepo } from '../storage/repos/applications.js';
 import type { ConsoleSessionsRepo } from '../storage/repos/console-sessions.js';
+import { clientAuthKeys, type AttemptLimiter, type ClientAuthLimits } from './attempt-limiter.js';
 import type { AuthService } from './auth.js';
 import { hashToken, newOpaqueToken } from './experience-state.js';
 
@@ -25,6 +27,9 @@ export interface ConsoleSignIn {
 export interface ConsoleSessionsServiceDeps {
   readonly sessions: ConsoleSessionsRepo;
   readonly auth: Pick<AuthService, 'authenticateClient'>;
+  readonly applications: Pick<ApplicationsRepo, 'findApplicationById'>;
+  readonly limiter: AttemptLimiter;
+  readonly limits: ClientAuthLimits;
   readonly clock: Clock;
   /** @defaultValue 28800 (config `IDHOOKS_CONSOLE_SESSION_TTL_SECONDS`) */
   readonly ttlSeconds: number;
@@ -42,9 +47,18 @@ const MAX_CREDENTIAL_LENGTH = 512;
  * manage. Sessions live in the database (every node of a PostgreSQL install accepts them, and
  * sign-out really ends them).
  */
+/**
+ * What ties a session to the secret it was opened with: a digest of the stored secret hash (whose
+ * salt changes with every new secret). When the admin secret changes, no open session matches.
+ */
+const secretStampOf = (secretHash: string | null) => hashToken(`console-session:${secretHash ?? ''}`);
+
 export function createConsoleSessionsService({
   sessions,
   auth,
+  applications,
+  limiter,
+  limits,
   clock,
   ttlSeconds,
 }: ConsoleSessionsServiceDeps) {
@@ -53,12 +67,18 @@ export function createConsoleSessionsService({
      * Opens a session when the credentials are the admin application's; undefined otherwise, the
      * same for an unknown id, a wrong secret or an application without console access.
      */
-    async signIn(clientId: string, clientSecret: string): Promise<ConsoleSignIn | undefined> {
+    async signIn(clientId: string, clientSecret: string, ip?: string): Promise<ConsoleSignIn | undefined> {
       if (clientId.length > MAX_CREDENTIAL_LENGTH || clientSecret.length > MAX_CREDENTIAL_LENGTH) {
         return undefined;
       }
+      // Reserved before the Argon2 check: over the limit, 429 without hashing anything.
+      const attempt = await limiter.begin(clientAuthKeys(limits, clientId, ip));
       const application = await auth.authenticateClient(clientId, clientSecret);
-      if (!application?.isAdmin) return undefined;
+      if (!application?.isAdmin) {
+        attempt.failed();
+        return undefined;
+      }
+      await attempt.succeeded();
       const now = clock.now();
       // Sign-ins are rare: sweeping here keeps the table small without a timer.
       await sessions.deleteExpiredSessions(now);
@@ -69,7 +89,12 @@ export function createConsoleSessionsService({
         csrfToken: randomBytes(32).toString('base64url'),
         expiresAt: now + ttlSeconds * 1000,
       };
-      await sessions.insertSession({ ...session, tokenHash: hashToken(token), createdAt: now });
+      await sessions.insertSession({
+        ...session,
+        tokenHash: hashToken(token),
+        secretStamp: secretStampOf(application.secretHash),
+        createdAt: now,
+      });
       return { token, session };
     },
 
@@ -77,6 +102,13 @@ export function createConsoleSessionsService({
     async findSession(token: string | undefined): Promise<ConsoleSession | undefined> {
       if (!token || token.length > MAX_CREDENTIAL_LENGTH) return undefined;
       const record = await sessions.findLiveSessionByTokenHash(hashToken(token), clock.now());
+      if (!record) return undefined;
+      // The admin secret changed (or the application lost console access) since the sign-in.
+      const application = await applications.findApplicationById(record.clientId);
+      if (!application?.isAdmin || secretStampOf(application.secretHash) !== record.secretStamp) {
+        await sessions.deleteSessionByTokenHash(hashToken(token));
+        return undefined;
+      }
       return (
         record && {
           id: record.id,

@@ -6,6 +6,8 @@ import type { Executor } from '../storage/db.js';
 import type { ApplicationsRepo } from '../storage/repos/applications.js';
 import type { ExperienceSession, ExperienceSessionsRepo } from '../storage/repos/experience-sessions.js';
 import type { Interaction, InteractionsRepo } from '../storage/repos/interactions.js';
+import type { AttemptCountersRepo } from '../storage/repos/attempt-counters.js';
+import type { AttemptLimiter } from './attempt-limiter.js';
 import type { SentinelRepo } from '../storage/repos/sentinel.js';
 import type { VerificationCodesRepo } from '../storage/repos/verification-codes.js';
 import { applicationSummary } from '../domain/applications.js';
@@ -27,12 +29,18 @@ export interface ExperienceRequest {
   readonly ip?: string | undefined;
   /** The provider's interaction this browser is in (from its signed cookie), when it came from `/oidc/auth`. */
   readonly oidcInteraction?: OidcInteractionRef | undefined;
+  /** The application a hosted page was opened for, kept in a cookie until an interaction starts. */
+  readonly pendingApplicationId?: string | undefined;
 }
 
 /** Cookies the HTTP layer must set after a call; absent keys stay as they are. */
 export interface CookieUpdates {
   readonly interactionToken?: string;
   readonly sessionToken?: string;
+  /** A client id to remember for the next interaction; `''` forgets it. */
+  readonly pendingApplicationId?: string;
+  /** Forget the interaction cookie (a page opened for another application). */
+  readonly clearInteraction?: boolean;
 }
 
 /** An interaction with its event set, ready for verification steps. */
@@ -46,6 +54,9 @@ export const newOpaqueToken = () => randomBytes(32).toString('base64url');
 /** Cookies hold tokens; storage holds only their SHA-256, so a database dump cannot replay them. */
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** A step re-applies its change at most this often when parallel steps keep saving first. */
+const MAX_STATE_RETRIES = 20;
+
 /** Housekeeping runs at most this often, piggy-backed on interaction starts. */
 const SWEEP_INTERVAL_MS = 5 * 60_000;
 
@@ -55,7 +66,11 @@ export interface InteractionStoreDeps {
   readonly applications: ApplicationsRepo;
   readonly verificationCodes: VerificationCodesRepo;
   readonly sentinel: SentinelRepo;
+  readonly attemptCounters: AttemptCountersRepo;
   readonly clock: Clock;
+  /** Caps new interactions per source address (the cheap flood of cookie-less requests). */
+  readonly limiter: AttemptLimiter;
+  readonly interactionsPerAddressPerMinute: number;
   readonly sessionTtlMs: number;
   readonly interactionTtlMs: number;
   /** Codes and sentinel rows older than this are no longer needed by any rule. */
@@ -77,6 +92,7 @@ export function createInteractionStore(deps: InteractionStoreDeps) {
     await sessions.deleteExpiredSessions(now);
     await deps.verificationCodes.deleteCodesCreatedBefore(now - deps.retentionMs);
     await deps.sentinel.deleteActivitiesBefore(now - deps.retentionMs);
+    await deps.attemptCounters.deleteStaleCounters(now - deps.retentionMs);
   }
 
   /** The browser's live session, or a new one (with the token to set as its cookie). */
@@ -87,13 +103,31 @@ export function createInteractionStore(deps: InteractionStoreDeps) {
     const found = token ? await sessions.findSessionByTokenHash(hashToken(token), now) : undefined;
     if (found) return { session: found };
     const newToken = newOpaqueToken();
+    // Until someone signs in on it, a session lives no longer than an interaction: abandoned
+    // anonymous sessions are pruned within the hour, not after 14 days. Sign-in extends it.
     const session = await sessions.insertSession({
       id: newOpaqueToken(),
       tokenHash: hashToken(newToken),
       createdAt: now,
-      expiresAt: now + deps.sessionTtlMs,
+      expiresAt: now + Math.min(deps.interactionTtlMs, deps.sessionTtlMs),
     });
     return { session, newToken };
+  }
+
+  const interactionRule = {
+    scope: 'interaction:address',
+    max: deps.interactionsPerAddressPerMinute,
+    windowSeconds: 60,
+    onSuccess: 'release',
+  } as const;
+
+  /** The remembered application, when it still exists (it may have been deleted since). */
+  async function findPendingApplication(clientId: string) {
+    try {
+      return await findSignInApplication(clientId);
+    } catch {
+      return undefined;
+    }
   }
 
   /** An application end users may sign in to: not machine-to-machine, not the admin client. */
@@ -140,17 +174,16 @@ export function createInteractionStore(deps: InteractionStoreDeps) {
     /**
      * `PUT /api/experience`: clears the current interaction and sets its event, keeping its
      * application (Logto: "any existing experience interaction data will be cleared"). Without a
-     * live interaction cookie it starts one with no application.
+     * live interaction cookie it starts one, for the application a hosted page was opened for.
      */
     async startInteraction(
       req: ExperienceRequest,
       interactionEvent: InteractionEventName,
     ): Promise<CookieUpdates> {
       const now = clock.now();
-      await sweep(now);
-      const { session, newToken } = await ensureSession(req.sessionToken, now);
       const current = await findInteraction(req.interactionToken, now);
       if (current) {
+        const { session, newToken } = await ensureSession(req.sessionToken, now);
         await interactions.updateInteractionById(
           current.id,
           { sessionId: session.id, interactionEvent, state: EMPTY_INTERACTION_STATE },
@@ -158,26 +191,36 @@ export function createInteractionStore(deps: InteractionStoreDeps) {
         );
         return { sessionToken: newToken };
       }
-      const interactionToken = await createInteraction(session.id, null, interactionEvent, now);
-      return { sessionToken: newToken, interactionToken };
+      // The only place state is created for a visitor without one: rate-limited per address.
+      await deps.limiter.consume([{ rule: interactionRule, key: req.ip }]);
+      await sweep(now);
+      const application = req.pendingApplicationId
+        ? await findPendingApplication(req.pendingApplicationId)
+        : undefined;
+      const { session, newToken } = await ensureSession(req.sessionToken, now);
+      const interactionToken = await createInteraction(
+        session.id,
+        application?.id ?? null,
+        interactionEvent,
+        now,
+      );
+      return {
+        sessionToken: newToken,
+        interactionToken,
+        ...(req.pendingApplicationId ? { pendingApplicationId: '' } : {}),
+      };
     },
 
     /**
-     * Opening a hosted page. With a client id, a fresh interaction for that application replaces
-     * any current one (Logto's `/sign-in?app_id=`); without, the current interaction is kept, or one
-     * without an application is started.
+     * Opening a hosted page writes nothing (a cookie-less GET must not cost a row). With a client
+     * id, the application is checked and remembered in a cookie, and the current interaction is
+     * dropped so the first form post starts a fresh one for that application (Logto's
+     * `/sign-in?app_id=`); without, the current interaction is kept.
      */
     async openInteraction(req: ExperienceRequest, clientId: string | undefined): Promise<CookieUpdates> {
-      const now = clock.now();
-      await sweep(now);
-      const application = clientId === undefined ? undefined : await findSignInApplication(clientId);
-      const { session, newToken } = await ensureSession(req.sessionToken, now);
-      const current = await findInteraction(req.interactionToken, now);
-      if (current && !application) return { sessionToken: newToken };
-      if (current && req.interactionToken)
-        await interactions.deleteInteractionByTokenHash(hashToken(req.interactionToken));
-      const interactionToken = await createInteraction(session.id, application?.id ?? null, null, now);
-      return { sessionToken: newToken, interactionToken };
+      if (clientId === undefined) return {};
+      const application = await findSignInApplication(clientId);
+      return { pendingApplicationId: application.id, clearInteraction: req.interactionToken !== undefined };
     },
 
     requireInteraction,
@@ -189,8 +232,35 @@ export function createInteractionStore(deps: InteractionStoreDeps) {
       return interaction as ActiveInteraction;
     },
 
-    async saveState(interaction: Interaction, state: InteractionState, tx?: Executor): Promise<void> {
-      await interactions.updateInteractionById(interaction.id, { state }, clock.now(), tx);
+    /**
+     * Applies `change` to the interaction's latest state. A compare-and-set on its version: when a
+     * parallel step saved first, the change is applied again on top of that step's state, so
+     * neither step's verification is lost.
+     */
+    async saveState(
+      interaction: Interaction,
+      change: (state: InteractionState) => InteractionState,
+      tx?: Executor,
+    ): Promise<void> {
+      let current: Interaction = interaction;
+      for (let tries = 0; tries < MAX_STATE_RETRIES; tries++) {
+        if (
+          await interactions.compareAndSetState(
+            current.id,
+            current.version,
+            change(current.state),
+            clock.now(),
+            tx,
+          )
+        )
+          return;
+        const fresh = await interactions.findInteractionById(current.id, tx);
+        if (!fresh) throw new AppError('session.not_found');
+        current = fresh;
+      }
+      throw new AppError('session.not_found', {
+        message: 'The interaction is changing too fast; try again.',
+      });
     },
 
     /** What every payload of this request repeats (contract §3.4). */

@@ -11,12 +11,13 @@ import {
   normaliseIdentifierValue,
   type Identifier,
   type InteractionEventName,
+  type InteractionState,
   type VerificationRecord,
 } from '../domain/experience.js';
 import { experienceEvent, type ExperienceContext } from '../domain/interaction-payloads.js';
 import { checkPassword, type PasswordPolicy, type PasswordUserInfo } from '../domain/password-policy.js';
+import type { AttemptCountersRepo, CounterKey } from '../storage/repos/attempt-counters.js';
 import {
-  failureCountSince,
   minutesToMs,
   minutesUntil,
   shouldLock,
@@ -42,6 +43,7 @@ export interface VerificationDeps {
   readonly experienceUsers: ExperienceUsersRepo;
   readonly verificationCodes: VerificationCodesRepo;
   readonly sentinel: SentinelRepo;
+  readonly attemptCounters: AttemptCountersRepo;
   readonly connector: MessageConnector;
   readonly runInTransaction: RunInTransaction;
   readonly clock: Clock;
@@ -57,9 +59,9 @@ export function assertPasswordPolicy(password: string, policy: PasswordPolicy, u
   if (issues.length > 0) throw new AppError('password.rejected', { data: { issues } });
 }
 
-const withRecord = (interaction: ActiveInteraction, record: VerificationRecord) => ({
-  ...interaction.state,
-  verifications: [...interaction.state.verifications.filter((r) => r.id !== record.id), record],
+const withRecord = (record: VerificationRecord) => (state: InteractionState) => ({
+  ...state,
+  verifications: [...state.verifications.filter((r) => r.id !== record.id), record],
 });
 
 /**
@@ -82,21 +84,46 @@ export function createVerifications(deps: VerificationDeps) {
   const lockoutEvent = (ctx: ExperienceContext, identifier: Identifier, now: number) =>
     experienceEvent(ctx, 'Identifier.Lockout', now, { type: identifier.type, value: identifier.value });
 
-  /**
-   * Refuses the attempt while the identifier is locked, before any secret is checked; every
-   * refused attempt emits `Identifier.Lockout` (contract §3.4: on every attempt, as Logto).
-   */
-  async function guardLockout(ctx: ExperienceContext, identifier: Identifier) {
-    const now = clock.now();
-    const until = await sentinel.findActiveLockUntil(targetOf(identifier), now);
-    if (until === undefined) return;
+  const counterOf = (identifier: Identifier): CounterKey => {
+    const target = targetOf(identifier);
+    return { scope: `lockout:${target.type}`, key: target.value };
+  };
+  const limit = () => ({
+    max: deps.sentinelPolicy.maxAttempts,
+    windowMs: minutesToMs(deps.sentinelPolicy.lockoutMinutes),
+  });
+
+  async function refuse(ctx: ExperienceContext, identifier: Identifier, now: number, until: number) {
     await runInTransaction(async (_tx, emit) => emit(lockoutEvent(ctx, identifier, now)));
-    throw blocked(now, until);
+    return blocked(now, until);
   }
 
   /**
-   * Records a failed attempt and throws: `error`, or "blocked" when this failure reaches the
-   * threshold (the lock and its `Identifier.Lockout` commit with the failure). `alsoRecord` runs in
+   * Refuses the attempt while the identifier is locked or its window is used up, without taking
+   * an attempt (for steps that check cheaper things before the secret). Every refused attempt
+   * emits `Identifier.Lockout` (contract §3.4: on every attempt, as Logto).
+   */
+  async function guardLockout(ctx: ExperienceContext, identifier: Identifier) {
+    const now = clock.now();
+    const refusal = await deps.attemptCounters.check(counterOf(identifier), limit(), now);
+    if (refusal && !refusal.ok) throw await refuse(ctx, identifier, now, refusal.retryAt);
+  }
+
+  /**
+   * Takes one of the identifier's attempts BEFORE the secret is evaluated, atomically in the
+   * database: however many requests race, at most `maxAttempts` evaluations happen per window,
+   * on every node. Returns the attempt's number in the window.
+   */
+  async function reserveAttempt(ctx: ExperienceContext, identifier: Identifier): Promise<number> {
+    const now = clock.now();
+    const reservation = await deps.attemptCounters.reserve(counterOf(identifier), limit(), now);
+    if (reservation.ok) return reservation.attempt;
+    throw await refuse(ctx, identifier, now, reservation.retryAt);
+  }
+
+  /**
+   * Records a failed attempt and throws: `error`, or "blocked" when this attempt was the window's
+   * last (the lock and its `Identifier.Lockout` commit with the failure). `alsoRecord` runs in
    * the same transaction (a code's own try counter).
    */
   async function failAttempt(
@@ -104,6 +131,7 @@ export function createVerifications(deps: VerificationDeps) {
     identifier: Identifier,
     action: SentinelAction,
     error: ErrorCode,
+    attempt: number,
     alsoRecord?: (tx: Executor) => Promise<void>,
   ): Promise<never> {
     const now = clock.now();
@@ -112,12 +140,9 @@ export function createVerifications(deps: VerificationDeps) {
     const lockedUntil = await runInTransaction(async (tx, emit) => {
       await alsoRecord?.(tx);
       await sentinel.insertActivity({ target, action, result: 'Failed', createdAt: now }, tx);
-      const resets = await sentinel.findCountingResets(target, now, tx);
-      const since = failureCountSince(now, policy, resets.lastSuccessAt, resets.lastLockEndedAt);
-      // `since` is exclusive; this attempt happened at `now`, so count from just before it.
-      const failures = await sentinel.countFailuresSince(target, Math.min(since, now - 1), tx);
-      if (!shouldLock(failures, policy)) return undefined;
+      if (!shouldLock(attempt, policy)) return undefined;
       const until = now + minutesToMs(policy.lockoutMinutes);
+      await deps.attemptCounters.lock(counterOf(identifier), until, tx);
       await sentinel.insertActivity(
         { target, action, result: 'Blocked', lockedUntil: until, createdAt: now },
         tx,
@@ -128,14 +153,17 @@ export function createVerifications(deps: VerificationDeps) {
     throw lockedUntil === undefined ? new AppError(error) : blocked(now, lockedUntil);
   }
 
-  const recordSuccess = (identifier: Identifier, action: SentinelAction, tx?: Executor) =>
-    sentinel.insertActivity(
+  /** A success starts the identifier's count afresh (its earlier failures no longer count). */
+  async function recordSuccess(identifier: Identifier, action: SentinelAction, tx?: Executor) {
+    await sentinel.insertActivity(
       { target: targetOf(identifier), action, result: 'Success', createdAt: clock.now() },
       tx,
     );
+    await deps.attemptCounters.reset(counterOf(identifier), tx);
+  }
 
   async function addRecord(interaction: ActiveInteraction, record: VerificationRecord, tx?: Executor) {
-    await store.saveState(interaction, withRecord(interaction, record), tx);
+    await store.saveState(interaction, withRecord(record), tx);
     return { verificationId: record.id };
   }
 
@@ -144,12 +172,18 @@ export function createVerifications(deps: VerificationDeps) {
     failAttempt,
     targetOf,
 
+    /** Lifts the identifier's lock and forgets its failures (a completed password reset). */
+    async releaseLockout(target: SentinelTarget, now: number, tx: Executor) {
+      await sentinel.releaseLocks(target, now, tx);
+      await deps.attemptCounters.reset({ scope: `lockout:${target.type}`, key: target.value }, tx);
+    },
+
     /** `POST /api/experience/verification/password` (sign-in only). */
     async verifyPassword(req: ExperienceRequest, input: { identifier: Identifier; password: string }) {
       const interaction = await store.requireActiveInteraction(req);
       if (interaction.interactionEvent !== 'SignIn') throw new AppError('session.invalid_interaction_type');
       const ctx = await store.contextOf(interaction, req);
-      await guardLockout(ctx, input.identifier);
+      const attempt = await reserveAttempt(ctx, input.identifier);
       const userId = await deps.experienceUsers.findUserIdByIdentifier(input.identifier);
       const user = userId === undefined ? undefined : await deps.users.findUserById(userId);
       // No account, or one without a password: verify against a dummy hash anyway, so the answer
@@ -157,7 +191,7 @@ export function createVerifications(deps: VerificationDeps) {
       const encoded = user?.passwordEncrypted ?? (await dummyPasswordHash());
       const isValid = (await verifyPassword(encoded, input.password)) && Boolean(user?.passwordEncrypted);
       if (!isValid || !user)
-        return failAttempt(ctx, input.identifier, 'Password', 'session.invalid_credentials');
+        return failAttempt(ctx, input.identifier, 'Password', 'session.invalid_credentials', attempt);
       await recordSuccess(input.identifier, 'Password');
       if (user.isSuspended) throw new AppError('user.suspended');
       const record: VerificationRecord = {
@@ -273,12 +307,14 @@ export function createVerifications(deps: VerificationDeps) {
       if (!row || row.verifiedAt !== null) throw new AppError('verification_code.not_found');
       if (clock.now() >= row.expiresAt) throw new AppError('verification_code.expired');
       if (row.attempts >= MAX_CODE_ATTEMPTS) throw new AppError('verification_code.exceed_max_try');
+      const attempt = await reserveAttempt(ctx, input.identifier);
       if (!isCodeMatch(row.id, input.code, row.codeHash)) {
         return failAttempt(
           ctx,
           input.identifier,
           'VerificationCode',
           'verification_code.code_mismatch',
+          attempt,
           (tx) => deps.verificationCodes.recordFailedAttempt(interaction.id, row.id, tx),
         );
       }

@@ -6,6 +6,8 @@ import type { ApplicationsRepo } from '../storage/repos/applications.js';
 import type { ExperienceSessionsRepo } from '../storage/repos/experience-sessions.js';
 import type { ExperienceUsersRepo } from '../storage/repos/experience-users.js';
 import type { InteractionsRepo } from '../storage/repos/interactions.js';
+import type { AttemptCountersRepo } from '../storage/repos/attempt-counters.js';
+import type { AttemptLimiter } from './attempt-limiter.js';
 import type { SentinelRepo } from '../storage/repos/sentinel.js';
 import type { UserChanges, UsersRepo } from '../storage/repos/users.js';
 import type { VerificationCodesRepo } from '../storage/repos/verification-codes.js';
@@ -42,6 +44,8 @@ export interface ExperienceSettings {
   readonly codeTtlSeconds: number;
   readonly sessionTtlSeconds: number;
   readonly interactionTtlSeconds: number;
+  /** New interactions per source address per minute. */
+  readonly interactionsPerAddressPerMinute: number;
   /** Public base URL: where the hosted pages live (redirects without an application go there). */
   readonly endpoint: string;
 }
@@ -54,6 +58,8 @@ export interface ExperienceServiceDeps {
   readonly experienceUsers: ExperienceUsersRepo;
   readonly verificationCodes: VerificationCodesRepo;
   readonly sentinel: SentinelRepo;
+  readonly attemptCounters: AttemptCountersRepo;
+  readonly limiter: AttemptLimiter;
   readonly connector: MessageConnector;
   readonly runInTransaction: RunInTransaction;
   readonly clock: Clock;
@@ -107,6 +113,7 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
   const { users, clock, runInTransaction, settings } = deps;
   const store = createInteractionStore({
     ...deps,
+    interactionsPerAddressPerMinute: settings.interactionsPerAddressPerMinute,
     sessionTtlMs: settings.sessionTtlSeconds * 1000,
     interactionTtlMs: settings.interactionTtlSeconds * 1000,
     retentionMs: Math.max(
@@ -194,10 +201,9 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
         );
         // User.Created carries the user info without hasPassword (experience-flow.md).
         await emit(experienceEvent(ctx, 'User.Created', now, { data: toUserInfo(user) }));
-        const state = consume(interaction.state, record.id);
         await store.saveState(
           interaction,
-          { ...state, userId: user.id, hasCreatedUser: true, profile: {} },
+          (state) => ({ ...consume(state, record.id), userId: user.id, hasCreatedUser: true, profile: {} }),
           tx,
         );
       });
@@ -254,7 +260,7 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
         throw new AppError('session.identity_conflict');
       }
       if (user.isSuspended) throw new AppError('user.suspended');
-      await store.saveState(interaction, { ...consume(interaction.state, record.id), userId: user.id });
+      await store.saveState(interaction, (state) => ({ ...consume(state, record.id), userId: user.id }));
       return { isCreated: false };
     },
 
@@ -267,7 +273,8 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
       const isRegistering =
         interaction.interactionEvent === 'Register' && interaction.state.userId === undefined;
       const user = isRegistering ? undefined : await identifiedUser(interaction);
-      let state = interaction.state;
+      const state = interaction.state;
+      let consumedId: string | undefined;
       let change: PendingProfile;
       if (input.type === 'username') {
         await assertIdentifiersFree({ username: input.value }, user?.id);
@@ -283,14 +290,17 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
         if (record.type !== 'EmailVerificationCode') throw new AppError('session.verification_failed');
         await assertIdentifiersFree({ primaryEmail: record.identifier.value }, user?.id);
         change = { primaryEmail: record.identifier.value };
-        state = consume(state, record.id);
+        consumedId = record.id;
       } else {
         change = {
           ...(input.values.name === undefined ? {} : { name: input.values.name }),
           ...(input.values.avatar === undefined ? {} : { avatar: input.values.avatar }),
         };
       }
-      await store.saveState(interaction, { ...state, profile: { ...state.profile, ...change } });
+      await store.saveState(interaction, (latest) => {
+        const next = consumedId === undefined ? latest : consume(latest, consumedId);
+        return { ...next, profile: { ...next.profile, ...change } };
+      });
     },
 
     /** `PUT /api/experience/profile/password` (ForgotPassword only): the new password, applied at submit. */
@@ -307,10 +317,10 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
         throw new AppError('user.same_password');
       }
       const passwordEncrypted = await hashPassword(input.password);
-      await store.saveState(interaction, {
-        ...interaction.state,
-        profile: { ...interaction.state.profile, passwordEncrypted },
-      });
+      await store.saveState(interaction, (state) => ({
+        ...state,
+        profile: { ...state.profile, passwordEncrypted },
+      }));
     },
 
     /**
@@ -363,7 +373,7 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
             { type: 'phone', value: updated.primaryPhone },
           ]) {
             if (identifier.value)
-              await deps.sentinel.releaseLocks({ type: identifier.type, value: identifier.value }, now, tx);
+              await verifications.releaseLockout({ type: identifier.type, value: identifier.value }, now, tx);
           }
           return undefined;
         }

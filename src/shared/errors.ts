@@ -207,6 +207,27 @@ export const ERROR_CODES = {
     status: 502,
     message: 'The {{connector}} connector could not send the message: {{reason}}',
   },
+  // Hardening (issue 13): limits, cross-site refusals and database faults.
+  'request.too_many_attempts': {
+    status: 429,
+    message: 'Too many failed attempts; try again in {{seconds}} seconds.',
+  },
+  'request.too_many_requests': {
+    status: 429,
+    message: 'Too many requests from this address; try again in {{seconds}} seconds.',
+  },
+  'request.cross_site_refused': {
+    status: 403,
+    message: 'This request did not come from a page of this site and was refused.',
+  },
+  'database.unavailable': {
+    status: 503,
+    message: 'The database cannot be reached right now; try again shortly.',
+  },
+  'database.storage_full': {
+    status: 503,
+    message: 'The database has no space left to write; the operator must free disk space.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -222,6 +243,8 @@ export interface AppErrorOptions {
   /** Overrides the template entirely. */
   message?: string;
   cause?: unknown;
+  /** Sent as `Retry-After` (seconds) with the response. */
+  retryAfterSeconds?: number;
 }
 
 const fill = (template: string, params: Record<string, string | number> = {}) =>
@@ -231,6 +254,7 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly data: unknown;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
     super(options.message ?? fill(ERROR_CODES[code].message, options.params), { cause: options.cause });
@@ -238,6 +262,7 @@ export class AppError extends Error {
     this.code = code;
     this.status = ERROR_CODES[code].status;
     this.data = options.data;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   /** The Logto-shaped response body: `{ code, message, data? }`. */

@@ -216,6 +216,8 @@ export interface ConsoleSessionsTable {
   clientId: string;
   createdAt: number;
   expiresAt: number;
+  /** SHA-256 of the admin secret hash the session was opened with (see migration 0011). */
+  secretStamp: ColumnType<string, string | undefined, string>;
 }
 
 /** One object of the OpenID Provider (session, grant, code, token…), keyed by its model's name. */
@@ -252,6 +254,18 @@ export interface InteractionsTable {
   createdAt: number;
   updatedAt: number;
   expiresAt: number;
+  /** Bumped by every state change: saving is a compare-and-set on it. */
+  version: ColumnType<number, number | undefined, number>;
+}
+
+/** A reserved-before-evaluated attempt counter (lockout, failure limits, rate limits). */
+export interface AttemptCountersTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  scope: string;
+  key: string;
+  attempts: number;
+  windowStartedAt: number;
+  lockedUntil: number | null;
 }
 
 export interface VerificationCodesTable {
@@ -309,6 +323,7 @@ export interface Database {
   consoleSessions: ConsoleSessionsTable;
   oidcModelInstances: OidcModelInstancesTable;
   oidcSigningKeys: OidcSigningKeysTable;
+  attemptCounters: AttemptCountersTable;
 }
 
 export type Db = Kysely<Database>;

@@ -15,6 +15,8 @@ export const BROWSER_UA = 'flows-capture/1.0 (browser)';
  */
 export class TestBrowser {
   readonly cookies = new Map<string, string>();
+  /** The anti-CSRF token of the last page that had a form; `form()` sends it back like a browser. */
+  csrfToken: string | undefined;
 
   constructor(
     private readonly app: App,
@@ -55,14 +57,23 @@ export class TestBrowser {
       body: body === undefined ? undefined : isForm ? body.toString() : JSON.stringify(body),
     });
     this.remember(response);
+    if (response.headers.get('content-type')?.includes('text/html')) {
+      const token = (await response.clone().text()).match(/name="_csrf" value="([^"]*)"/)?.[1];
+      if (token) this.csrfToken = token;
+    }
     return response;
   }
 
   put = (path: string, body?: unknown) => this.request('PUT', path, body);
   post = (path: string, body?: unknown) => this.request('POST', path, body);
   get = (path: string) => this.request('GET', path);
-  form = (path: string, fields: Record<string, string>) =>
-    this.request('POST', path, new URLSearchParams(fields));
+  form = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+    this.request(
+      'POST',
+      path,
+      new URLSearchParams({ ...(this.csrfToken ? { _csrf: this.csrfToken } : {}), ...fields }),
+      headers,
+    );
 }
 
 /** An SPA application like the captured `flows-capture-spa`, inserted through the repo. */

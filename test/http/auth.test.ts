@@ -43,7 +43,10 @@ interface ErrorBody {
  * route is a security decision: extend this list in the same change, deliberately.
  */
 const isPublicApiRoute = (path: string) =>
-  path === '/api/status' || path === '/api/experience' || path.startsWith('/api/experience/');
+  path === '/api/status' ||
+  path === '/api/status/ready' ||
+  path === '/api/experience' ||
+  path.startsWith('/api/experience/');
 
 const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;

@@ -91,7 +91,7 @@ describeEachDialect('Experience API errors', (dialect) => {
     expect(mail.requests).toHaveLength(0);
   });
 
-  it('needs an interaction event before any step (404 session.interaction_not_found)', async () => {
+  it('needs PUT /api/experience before any step: opening a page starts nothing (404 session.not_found)', async () => {
     const b = browser();
     expect((await b.get(`/sign-in?app_id=${appId}`)).status).toBe(200);
     await expectRejected(
@@ -100,9 +100,9 @@ describeEachDialect('Experience API errors', (dialect) => {
         password: 'x',
       }),
       404,
-      'session.interaction_not_found',
+      'session.not_found',
     );
-    await expectRejected(await b.post('/api/experience/submit', {}), 404, 'session.interaction_not_found');
+    await expectRejected(await b.post('/api/experience/submit', {}), 404, 'session.not_found');
   });
 
   it('rejects steps of another interaction event', async () => {

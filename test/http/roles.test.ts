@@ -72,7 +72,11 @@ describeEachDialect('Roles API and role assignment', (dialect) => {
         await env.api('GET', `/api/roles?excludeUserId=${users[0]}&page_size=100`),
       );
       expect(excluded.some((r) => r.id === role.id)).toBe(false);
+      const machine = await createRole({ type: 'MachineToMachine' });
       const m2m = await json<Role[]>(await env.api('GET', '/api/roles?type=MachineToMachine&page_size=100'));
+      // Not over an empty list: the role just created must be there, and no User role.
+      expect(m2m.map((r) => r.id)).toContain(machine.id);
+      expect(m2m.some((r) => r.id === role.id)).toBe(false);
       expect(m2m.every((r) => r.type === 'MachineToMachine')).toBe(true);
     });
 

@@ -351,3 +351,42 @@ export function badParams(valid: Record<string, string>): fc.Arbitrary<Record<st
     },
   );
 }
+
+/**
+ * A hosted-page form post built from `valid` fields: each field kept, dropped or replaced by a
+ * nasty string, extra fields now and then, sent urlencoded (mostly), as multipart, as JSON, as
+ * text or with a broken percent-encoding.
+ */
+export function badForm(
+  valid: Record<string, string>,
+): fc.Arbitrary<{ contentType: string | undefined; fields: Record<string, string>; raw?: string }> {
+  const field = (value: string) =>
+    fc.oneof(
+      { weight: 2, arbitrary: fc.constant<string | undefined>(value) },
+      { weight: 1, arbitrary: fc.constant<string | undefined>(undefined) },
+      { weight: 3, arbitrary: nastyString as fc.Arbitrary<string | undefined> },
+    );
+  const fields = fc
+    .tuple(
+      fc.record(Object.fromEntries(Object.entries(valid).map(([k, v]) => [k, field(v)]))),
+      fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 20 }), { maxKeys: 3 }),
+    )
+    .map(([known, extra]) => {
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries({ ...extra, ...known })) if (typeof v === 'string') out[k] = v;
+      return out;
+    });
+  return fc
+    .tuple(
+      fields,
+      fc.oneof(
+        { weight: 6, arbitrary: fc.constant('application/x-www-form-urlencoded') },
+        { weight: 1, arbitrary: fc.constant('multipart/form-data') },
+        { weight: 1, arbitrary: fc.constant('application/json') },
+        { weight: 1, arbitrary: fc.constant('text/plain') },
+        { weight: 1, arbitrary: fc.constant<string | undefined>(undefined) },
+      ),
+      fc.option(fc.constantFrom('identifier=%zz&password=%', '%', '=&=&=', 'a=b;c=d'), { freq: 8 }),
+    )
+    .map(([f, contentType, raw]) => ({ contentType, fields: f, ...(raw === null ? {} : { raw }) }));
+}

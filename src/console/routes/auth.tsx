@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { AppError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
+import { clientIp } from '../../http/middleware/client-address.js';
 import { secretsMatch } from '../../shared/ids.js';
 import type { ConsoleSessionsService } from '../../services/console-sessions.js';
 import type { ConsoleEnv } from '../context.js';
@@ -73,7 +75,25 @@ export function authRoutes({ sessions, clock, publicOrigin, security }: AuthRout
     }
     const clientId = form.get('clientId').trim();
     const next = safeNextPath(form.get('next'));
-    const signedIn = await sessions.signIn(clientId, form.get('clientSecret'));
+    let signedIn;
+    try {
+      signedIn = await sessions.signIn(clientId, form.get('clientSecret'), clientIp(c, security));
+    } catch (error) {
+      // Over the failure limit: refused before the secret was even hashed.
+      if (!(error instanceof AppError) || error.code !== 'request.too_many_attempts') throw error;
+      c.get('logger')?.warn('console sign-in refused: too many failures');
+      c.header('Retry-After', String(error.retryAfterSeconds ?? 60));
+      return c.html(
+        <SignInPage
+          frame={frame(c.get('nonce'))}
+          signInToken={expected}
+          next={next}
+          clientId={clientId}
+          error={`Too many failed sign-ins. ${error.message}`}
+        />,
+        429,
+      );
+    }
     if (!signedIn) {
       // Not the typed id: a secret pasted into the wrong field must not end up in the log.
       c.get('logger')?.info('console sign-in refused');

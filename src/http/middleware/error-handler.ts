@@ -1,5 +1,6 @@
 import type { ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { databaseFaultOf } from '../../shared/db-faults.js';
 import { AppError } from '../../shared/errors.js';
 import type { AppContext, AppEnv } from '../context.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
@@ -12,6 +13,10 @@ const respond = (c: AppContext, error: AppError) => {
   const headers = new Headers({ 'content-type': 'application/json; charset=utf-8' });
   const id = c.get('requestId');
   if (id) headers.set(REQUEST_ID_HEADER, id);
+  if (error.retryAfterSeconds !== undefined) headers.set('retry-after', String(error.retryAfterSeconds));
+  // A refused body was not read: its bytes are still on the socket and would be parsed as the next
+  // request. Closing the connection after this answer is the only safe end (Node then sends FIN).
+  if (error.status === 413) headers.set('connection', 'close');
   return new Response(JSON.stringify(error.toBody()), { status: error.status, headers });
 };
 
@@ -41,6 +46,18 @@ export const errorHandler: ErrorHandler<AppEnv> = (error, c) => {
   if (appError) {
     logger?.info({ code: appError.code, status: appError.status }, 'request rejected');
     return respond(c, appError);
+  }
+  const fault = databaseFaultOf(error);
+  if (fault) {
+    // The driver's own error (code and message, e.g. SQLITE_FULL) goes to the log; the client
+    // learns that the database, not its request, is the problem and that a retry may work.
+    logger?.error({ err: error, fault }, 'database fault');
+    return respond(
+      c,
+      new AppError(fault === 'storage_full' ? 'database.storage_full' : 'database.unavailable', {
+        retryAfterSeconds: 5,
+      }),
+    );
   }
   logger?.error({ err: error }, 'unhandled error');
   return respond(c, new AppError('request.internal_error'));

@@ -6,12 +6,20 @@ export interface FrameProps {
   readonly appId?: string | undefined;
   readonly error?: string | undefined;
   readonly notice?: string | undefined;
+  /** The anti-CSRF token every form repeats (see form-security.ts). */
+  readonly csrfToken?: string | undefined;
 }
+
+/** The hidden anti-CSRF field of every form. */
+const Csrf = ({ token }: { token: string | undefined }) => (
+  <input type="hidden" name="_csrf" value={token ?? ''} />
+);
 
 export function SignInPage(props: FrameProps & { identifier?: string }) {
   return (
     <Layout title="Sign in" {...props}>
       <form method="post" action="/sign-in">
+        <Csrf token={props.csrfToken} />
         <label for="identifier">Username or email</label>
         <input
           id="identifier"
@@ -33,6 +41,7 @@ export function RegisterPage(props: FrameProps & { username?: string; email?: st
   return (
     <Layout title="Create account" {...props}>
       <form method="post" action="/register">
+        <Csrf token={props.csrfToken} />
         <label for="username">Username</label>
         <input id="username" name="username" autocomplete="username" required value={props.username ?? ''} />
         <label for="email">Email (for password recovery; optional)</label>
@@ -64,6 +73,7 @@ export function CodePage(
       notice={props.notice ?? `We sent a 6-digit code to ${props.email}.`}
     >
       <form method="post" action={props.action}>
+        <Csrf token={props.csrfToken} />
         {Object.entries(props.hidden).map(([name, value]) => (
           <input type="hidden" name={name} value={value} />
         ))}
@@ -79,6 +89,7 @@ export function ForgotPasswordPage(props: FrameProps & { email?: string }) {
   return (
     <Layout title="Reset password" {...props}>
       <form method="post" action="/forgot-password">
+        <Csrf token={props.csrfToken} />
         <label for="email">Email</label>
         <input id="email" name="email" type="email" autocomplete="email" required value={props.email ?? ''} />
         <button type="submit">Send code</button>
@@ -92,6 +103,7 @@ export function NewPasswordPage(props: FrameProps) {
   return (
     <Layout title="Choose a new password" {...props}>
       <form method="post" action="/forgot-password/reset">
+        <Csrf token={props.csrfToken} />
         <label for="password">New password</label>
         <input
           id="password"
@@ -135,6 +147,7 @@ export function AccountPage(
         <dd>{props.user.id}</dd>
       </dl>
       <form method="post" action="/sign-out">
+        <Csrf token={props.csrfToken} />
         <button type="submit">Sign out</button>
       </form>
     </Layout>

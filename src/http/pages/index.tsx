@@ -5,6 +5,7 @@ import { identifierSchema, type Identifier } from '../../domain/experience.js';
 import { describePasswordIssue, type PasswordIssue } from '../../domain/password-policy.js';
 import type { CookieUpdates, ExperienceRequest, ExperienceService } from '../../services/experience.js';
 import type { AppEnv } from '../context.js';
+import { formTokenFor, hostedPageHeaders, requireSameSiteForm } from './form-security.js';
 import {
   applyCookies,
   clearInteractionCookie,
@@ -27,6 +28,21 @@ import {
 
 /** Status codes a page may answer an AppError with. */
 type PageStatus = 400 | 401 | 404 | 409 | 422 | 429 | 502;
+
+/** Every path of the hosted pages (headers and the form check apply to these only). */
+const PAGE_PATHS = [
+  '/sign-in',
+  '/register',
+  '/register/verify',
+  '/forgot-password',
+  '/forgot-password/verify',
+  '/forgot-password/reset',
+  '/account',
+  '/sign-out',
+] as const;
+
+const CSRF_REFUSED =
+  'This form was not accepted: it was not sent from this page, or the page was too old. Go back, reload the page and try again.';
 
 /** The text a person reads for an error; the codes stay in the API. */
 function friendlyMessage(error: AppError): string {
@@ -66,16 +82,40 @@ function parseIdentifier(text: string): Identifier | undefined {
  * the same order, as a client of the Experience API would (experience-flow.md), so pages and API
  * emit identical events.
  */
-export function experiencePages(experience: ExperienceService, options: ExperienceCookieOptions) {
+export function experiencePages(
+  experience: ExperienceService,
+  options: ExperienceCookieOptions & { readonly publicOrigin: string },
+) {
   const app = new Hono<AppEnv>();
+  // Scoped to the pages' own paths: this router is mounted at `/`, where a `*` middleware would
+  // also run in front of every API route.
+  for (const path of PAGE_PATHS) {
+    app.use(path, hostedPageHeaders);
+    app.use(
+      path,
+      requireSameSiteForm(options.publicOrigin, (c) =>
+        c.html(<ErrorPage title="Request refused" error={CSRF_REFUSED} />, 403),
+      ),
+    );
+  }
 
-  /** The frame (application name, links) of the current interaction, when there is one. */
-  async function frameOf(req: ExperienceRequest): Promise<FrameProps> {
+  /**
+   * The frame (application name, links, form token) of the current interaction, or of the
+   * application the page was opened for.
+   */
+  async function frameOf(c: Context<AppEnv>, req: ExperienceRequest): Promise<FrameProps> {
+    const csrfToken = formTokenFor(c, req.interactionToken, options);
     try {
       const { application } = await experience.describeInteraction(req);
-      return { applicationName: application?.name, appId: application?.id };
+      return { applicationName: application?.name, appId: application?.id, csrfToken };
     } catch {
-      return {};
+      if (!req.pendingApplicationId) return { csrfToken };
+      try {
+        const application = await experience.findSignInApplication(req.pendingApplicationId);
+        return { applicationName: application.name, appId: application.id, csrfToken };
+      } catch {
+        return { csrfToken };
+      }
     }
   }
 
@@ -90,20 +130,17 @@ export function experiencePages(experience: ExperienceService, options: Experien
   ): Promise<Response> {
     c.header('Cache-Control', 'no-store');
     let req = experienceRequest(c, options);
-    let cookies: CookieUpdates = {};
+    // Applied at once: a response built later must carry them, whatever happens next.
     const setCookies = (updates: CookieUpdates) => {
-      cookies = { ...cookies, ...updates };
+      applyCookies(c, updates, options);
       req = withCookies(req, updates);
       return req;
     };
     try {
-      const response = await run(req, setCookies);
-      applyCookies(c, cookies, options);
-      return response;
+      return await run(req, setCookies);
     } catch (error) {
       if (!(error instanceof AppError) || (error.status >= 500 && error.status !== 502)) throw error;
-      applyCookies(c, cookies, options);
-      const frame = { ...(await frameOf(req)), error: friendlyMessage(error) };
+      const frame = { ...(await frameOf(c, req)), error: friendlyMessage(error) };
       return onError(frame, error.status as PageStatus);
     }
   }
@@ -115,7 +152,7 @@ export function experiencePages(experience: ExperienceService, options: Experien
     try {
       const cookies = await experience.openInteraction(req, c.req.query('app_id') || undefined);
       applyCookies(c, cookies, options);
-      return frameOf(withCookies(req, cookies));
+      return frameOf(c, withCookies(req, cookies));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       return c.html(
@@ -193,7 +230,7 @@ export function experiencePages(experience: ExperienceService, options: Experien
           codeVerificationId: code.verificationId,
           email,
         };
-        const frame = await frameOf(started);
+        const frame = await frameOf(c, started);
         return c.html(
           <CodePage
             {...frame}
@@ -261,7 +298,7 @@ export function experiencePages(experience: ExperienceService, options: Experien
           identifier: { type: 'email', value: email },
           interactionEvent: 'ForgotPassword',
         });
-        const frame = await frameOf(started);
+        const frame = await frameOf(c, started);
         return c.html(
           <CodePage
             {...frame}
@@ -289,7 +326,7 @@ export function experiencePages(experience: ExperienceService, options: Experien
           code: field(body, 'code'),
         });
         await experience.identify(req, { verificationId });
-        return c.html(<NewPasswordPage {...await frameOf(req)} />);
+        return c.html(<NewPasswordPage {...await frameOf(c, req)} />);
       },
       (frame, status) =>
         c.html(
@@ -310,7 +347,7 @@ export function experiencePages(experience: ExperienceService, options: Experien
     return step(
       c,
       async (req, setCookies) => {
-        const frame = await frameOf(req);
+        const frame = await frameOf(c, req);
         await experience.resetPassword(req, {
           password: typeof body.password === 'string' ? body.password : '',
         });
@@ -325,9 +362,12 @@ export function experiencePages(experience: ExperienceService, options: Experien
 
   app.get('/account', async (c) => {
     c.header('Cache-Control', 'no-store');
-    const signedIn = await experience.getSignedInUser(experienceRequest(c, options));
+    const req = experienceRequest(c, options);
+    const signedIn = await experience.getSignedInUser(req);
     if (!signedIn) return c.redirect('/sign-in', 303);
-    return c.html(<AccountPage user={signedIn.user} />);
+    return c.html(
+      <AccountPage user={signedIn.user} csrfToken={formTokenFor(c, req.interactionToken, options)} />,
+    );
   });
 
   app.post('/sign-out', async (c) => {

@@ -41,7 +41,7 @@ export function Layout({ title, applicationName, error, notice, children }: Page
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <meta name="referrer" content="no-referrer" />
+          <meta name="referrer" content="same-origin" />
           <title>{title} · idhooks</title>
           <style>{STYLES}</style>
         </head>

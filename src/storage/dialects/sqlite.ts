@@ -35,6 +35,13 @@ export function createSqliteDialect({ filename, synchronous }: SqliteOptions): {
   };
 }
 
+const NOOP_STATEMENT = {
+  reader: false,
+  run: () => ({ changes: 0, lastInsertRowid: 0 }),
+  all: () => [],
+  iterate: () => [][Symbol.iterator](),
+} as unknown as ReturnType<SqliteDatabase['prepare']>;
+
 /** Distinct SQL texts kept prepared; the app has a few hundred, so this bounds memory, not hits. */
 const STATEMENT_CACHE_SIZE = 1000;
 
@@ -49,6 +56,10 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
   return {
     close: () => database.close(),
     prepare(sql: string) {
+      // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR); Kysely's
+      // ROLLBACK then fails with "cannot rollback - no transaction is active", and that error would
+      // replace the real cause. With nothing left to roll back, ROLLBACK is a no-op.
+      if (sql === 'rollback' && !database.inTransaction) return NOOP_STATEMENT;
       let statement = cache.get(sql);
       if (statement) {
         cache.delete(sql);

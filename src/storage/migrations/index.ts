@@ -7,6 +7,8 @@ import * as m0005 from './0005-hook-health.js';
 import * as m0006 from './0006-console-sessions.js';
 import * as m0007 from './0007-oidc-provider.js';
 import * as m0008 from './0008-application-token-revocation.js';
+import * as m0010 from './0010-attempt-counters.js';
+import * as m0011 from './0011-optimistic-state.js';
 
 /**
  * The ordered list of migrations. Names are their file names; never rename or reorder one that has
@@ -21,6 +23,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006-console-sessions': m0006,
   '0007-oidc-provider': m0007,
   '0008-application-token-revocation': m0008,
+  '0010-attempt-counters': m0010,
+  '0011-optimistic-state': m0011,
 };
 
 export const migrationProvider: MigrationProvider = {

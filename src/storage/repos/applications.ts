@@ -58,6 +58,9 @@ export interface ApplicationListQuery {
   offset?: number;
 }
 
+/** Settings key naming the admin application generated on the first start. */
+const GENERATED_ADMIN_SETTING = 'bootstrap.generated_admin_application_id';
+
 export function createApplicationsRepo(db: Executor) {
   const base = (tx: Executor) => tx.selectFrom('applications').where('tenantId', '=', 'default');
 
@@ -149,6 +152,33 @@ export function createApplicationsRepo(db: Executor) {
         .returningAll()
         .executeTakeFirst();
       return row && toRecord(row);
+    },
+
+    /**
+     * Inserts the generated admin application unless another process generated one first, and
+     * returns the one that exists. The claim is a settings row inserted in the same transaction
+     * (`ON CONFLICT DO NOTHING`): on PostgreSQL a concurrent insert of the same key waits for the
+     * first transaction and then does nothing; SQLite has one writer. So processes starting
+     * together create exactly one admin application.
+     */
+    async insertGeneratedAdminApplication(app: NewApplication): Promise<ApplicationRecord> {
+      const run = async (tx: Executor) => {
+        await tx
+          .insertInto('settings')
+          .values({ key: GENERATED_ADMIN_SETTING, value: app.id, createdAt: app.createdAt })
+          .onConflict((oc) => oc.column('key').doNothing())
+          .execute();
+        const claim = await tx
+          .selectFrom('settings')
+          .select('value')
+          .where('key', '=', GENERATED_ADMIN_SETTING)
+          .executeTakeFirstOrThrow();
+        if (claim.value === app.id) return this.insertApplication(app, tx);
+        const winner = await this.findApplicationById(claim.value, tx);
+        if (!winner) throw new Error(`The generated admin application ${claim.value} is missing.`);
+        return winner;
+      };
+      return 'transaction' in db ? db.transaction().execute(run) : run(db);
     },
 
     async updateApplicationSecret(id: string, secretHash: string, tx: Executor = db): Promise<void> {

@@ -5,18 +5,21 @@ export interface ConsoleSessionRecord {
   readonly id: string;
   readonly csrfToken: string;
   readonly clientId: string;
+  readonly secretStamp: string;
   readonly createdAt: number;
   readonly expiresAt: number;
 }
 
-export interface NewConsoleSession extends ConsoleSessionRecord {
+export interface NewConsoleSession extends Omit<ConsoleSessionRecord, 'secretStamp'> {
   readonly tokenHash: string;
+  readonly secretStamp: string;
 }
 
 const toSession = (row: Selectable<ConsoleSessionsTable>): ConsoleSessionRecord => ({
   id: row.id,
   csrfToken: row.csrfToken,
   clientId: row.clientId,
+  secretStamp: row.secretStamp,
   createdAt: Number(row.createdAt),
   expiresAt: Number(row.expiresAt),
 });

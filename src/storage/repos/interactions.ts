@@ -11,6 +11,8 @@ export interface Interaction {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly expiresAt: number;
+  /** Bumped by every change; `compareAndSetState` writes only over the version it read. */
+  readonly version: number;
 }
 
 const toInteraction = (row: Selectable<InteractionsTable>): Interaction => ({
@@ -22,6 +24,7 @@ const toInteraction = (row: Selectable<InteractionsTable>): Interaction => ({
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
   expiresAt: row.expiresAt,
+  version: Number(row.version),
 });
 
 export interface NewInteraction {
@@ -82,12 +85,43 @@ export function createInteractionsRepo(db: Executor) {
       const { state, ...plain } = changes;
       const row = await tx
         .updateTable('interactions')
-        .set({ ...plain, ...(state === undefined ? {} : { state: JSON.stringify(state) }), updatedAt: now })
+        .set((eb) => ({
+          ...plain,
+          ...(state === undefined ? {} : { state: JSON.stringify(state) }),
+          updatedAt: now,
+          version: eb('version', '+', 1),
+        }))
         .where('tenantId', '=', 'default')
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
       return row && toInteraction(row);
+    },
+
+    async findInteractionById(id: string, tx: Executor = db): Promise<Interaction | undefined> {
+      const row = await base(tx).selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toInteraction(row);
+    },
+
+    /**
+     * Writes `state` only if the interaction is still at `expectedVersion` (optimistic concurrency:
+     * two parallel steps cannot overwrite each other's verification); returns whether it did.
+     */
+    async compareAndSetState(
+      id: string,
+      expectedVersion: number,
+      state: InteractionState,
+      now: number,
+      tx: Executor = db,
+    ): Promise<boolean> {
+      const result = await tx
+        .updateTable('interactions')
+        .set((eb) => ({ state: JSON.stringify(state), updatedAt: now, version: eb('version', '+', 1) }))
+        .where('tenantId', '=', 'default')
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
 
     /**

@@ -4,15 +4,11 @@ import { newStandardId } from '../../shared/ids.js';
 
 export type SentinelResult = 'Success' | 'Failed' | 'Blocked';
 
-/** The sentinel's activity log: one row per verification attempt, and one 'Blocked' row per lock. */
+/**
+ * The sentinel's activity log: one row per verification attempt, and one 'Blocked' row per lock.
+ * Decisions come from the attempt counters (`attempt-counters.ts`); this is the audit trail.
+ */
 export function createSentinelRepo(db: Executor) {
-  const forTarget = (tx: Executor, target: SentinelTarget) =>
-    tx
-      .selectFrom('sentinelActivities')
-      .where('tenantId', '=', 'default')
-      .where('targetType', '=', target.type)
-      .where('targetValue', '=', target.value);
-
   return {
     async insertActivity(
       activity: {
@@ -36,48 +32,6 @@ export function createSentinelRepo(db: Executor) {
           createdAt: activity.createdAt,
         })
         .execute();
-    },
-
-    /** When the target's active lock ends, or undefined when it is not locked at `now`. */
-    async findActiveLockUntil(
-      target: SentinelTarget,
-      now: number,
-      tx: Executor = db,
-    ): Promise<number | undefined> {
-      const row = await forTarget(tx, target)
-        .select((eb) => eb.fn.max('lockedUntil').as('until'))
-        .where('result', '=', 'Blocked')
-        .where('lockedUntil', '>', now)
-        .executeTakeFirst();
-      return row?.until == null ? undefined : Number(row.until);
-    },
-
-    /** The latest success and the latest lock end at or before `now`, where counting restarts. */
-    async findCountingResets(
-      target: SentinelTarget,
-      now: number,
-      tx: Executor = db,
-    ): Promise<{ lastSuccessAt: number | undefined; lastLockEndedAt: number | undefined }> {
-      const success = await forTarget(tx, target)
-        .select((eb) => eb.fn.max('createdAt').as('at'))
-        .where('result', '=', 'Success')
-        .executeTakeFirst();
-      const lock = await forTarget(tx, target)
-        .select((eb) => eb.fn.max('lockedUntil').as('at'))
-        .where('result', '=', 'Blocked')
-        .where('lockedUntil', '<=', now)
-        .executeTakeFirst();
-      const num = (value: unknown) => (value == null ? undefined : Number(value));
-      return { lastSuccessAt: num(success?.at), lastLockEndedAt: num(lock?.at) };
-    },
-
-    async countFailuresSince(target: SentinelTarget, since: number, tx: Executor = db): Promise<number> {
-      const row = await forTarget(tx, target)
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .where('result', '=', 'Failed')
-        .where('createdAt', '>', since)
-        .executeTakeFirstOrThrow();
-      return Number(row.count);
     },
 
     /** Ends the target's active locks at `now` (a completed password reset lifts them). */
