@@ -34,7 +34,7 @@ export interface ExperienceContext {
  */
 export function interactionHookEvent(
   ctx: ExperienceContext,
-  event: Exclude<InteractionEvent, 'PostSignInAdaptiveMfaTriggered'>,
+  event: Exclude<InteractionEvent, 'PostSignInAdaptiveMfaTriggered' | 'PostSignInFromNewDevice'>,
   createdAt: number,
   user: UserInfo,
 ): NewEvent {
