@@ -146,7 +146,6 @@ describe('availability', () => {
     ['TrustedDevice.Created', 'trusted devices'],
     ['TrustedDevice.Deleted', 'trusted devices'],
     ['Grant.LimitExceeded', 'OIDC grants'],
-    ['PostSignInFromNewDevice', 'the new-device rule'],
   ] as const;
 
   it.each(unavailable)('%s is not subscribable yet (needs %s)', (event, need) => {

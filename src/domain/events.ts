@@ -129,7 +129,6 @@ const UNAVAILABLE_REASONS: Readonly<Partial<Record<EventType, string>>> = Object
   'TrustedDevice.Created': 'it needs trusted devices',
   'TrustedDevice.Deleted': 'it needs trusted devices',
   'Grant.LimitExceeded': 'it needs OIDC grants',
-  PostSignInFromNewDevice: 'it needs the new-device rule',
 });
 
 /** Events in the catalog that idhooks cannot emit yet, in catalog order. */

@@ -7,6 +7,10 @@ import { clientIp, type ClientAddressOptions } from './context.js';
 export const INTERACTION_COOKIE = 'idhooks_interaction';
 /** The sign-in session; its server-side id is the payloads' `sessionId`. */
 export const SESSION_COOKIE = 'idhooks_session';
+/** A random id naming this browser for the new-device sign-in rule; the server keeps only its hash. */
+export const DEVICE_COOKIE = 'idhooks_device';
+/** 400 days, the longest lifetime browsers grant a cookie: the device should outlive the 90-day window. */
+const DEVICE_COOKIE_MAX_AGE_SECONDS = 400 * 86_400;
 
 export interface ExperienceCookieOptions extends ClientAddressOptions {
   /** `Secure` cookies, on when the public endpoint is https. */
@@ -28,6 +32,7 @@ export function experienceRequest(c: Context, options: ExperienceCookieOptions):
   return {
     interactionToken: getCookie(c, INTERACTION_COOKIE),
     sessionToken: getCookie(c, SESSION_COOKIE),
+    deviceToken: getCookie(c, DEVICE_COOKIE),
     userAgent: c.req.header('user-agent'),
     ip: clientIp(c, options),
   };
@@ -37,6 +42,9 @@ export function experienceRequest(c: Context, options: ExperienceCookieOptions):
 export function applyCookies(c: Context, updates: CookieUpdates, options: ExperienceCookieOptions): void {
   if (updates.sessionToken) {
     setCookie(c, SESSION_COOKIE, updates.sessionToken, cookieOptions(options, options.sessionTtlSeconds));
+  }
+  if (updates.deviceToken) {
+    setCookie(c, DEVICE_COOKIE, updates.deviceToken, cookieOptions(options, DEVICE_COOKIE_MAX_AGE_SECONDS));
   }
   if (updates.interactionToken) {
     setCookie(
@@ -63,4 +71,5 @@ export const withCookies = (req: ExperienceRequest, updates: CookieUpdates): Exp
   ...req,
   interactionToken: updates.interactionToken ?? req.interactionToken,
   sessionToken: updates.sessionToken ?? req.sessionToken,
+  deviceToken: updates.deviceToken ?? req.deviceToken,
 });

@@ -24,12 +24,15 @@ export interface ExperienceRequest {
   readonly sessionToken?: string | undefined;
   readonly userAgent?: string | undefined;
   readonly ip?: string | undefined;
+  /** Value of the long-lived device cookie (the new-device sign-in rule), if sent. */
+  readonly deviceToken?: string | undefined;
 }
 
 /** Cookies the HTTP layer must set after a call; absent keys stay as they are. */
 export interface CookieUpdates {
   readonly interactionToken?: string;
   readonly sessionToken?: string;
+  readonly deviceToken?: string;
 }
 
 /** An interaction with its event set, ready for verification steps. */

@@ -30,6 +30,7 @@ import {
   type ExperienceRequest,
 } from './experience-state.js';
 import { assertPasswordPolicy, createVerifications } from './experience-verifications.js';
+import type { SignInDevices } from './sign-in-devices.js';
 import type { RunInTransaction } from './transaction.js';
 
 export type { CookieUpdates, ExperienceRequest } from './experience-state.js';
@@ -54,6 +55,8 @@ export interface ExperienceServiceDeps {
   readonly verificationCodes: VerificationCodesRepo;
   readonly sentinel: SentinelRepo;
   readonly connector: MessageConnector;
+  /** The new-device sign-in rule (`PostSignInFromNewDevice`). */
+  readonly signInDevices: SignInDevices;
   readonly runInTransaction: RunInTransaction;
   readonly clock: Clock;
   readonly settings: ExperienceSettings;
@@ -331,7 +334,7 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
       const app = interaction.applicationId
         ? await deps.applications.findApplicationById(interaction.applicationId)
         : undefined;
-      const sessionToken = await runInTransaction(async (tx, emit) => {
+      const cookies = await runInTransaction(async (tx, emit): Promise<CookieUpdates> => {
         if (!(await deps.interactions.deleteInteractionById(interaction.id, tx))) {
           throw new AppError('session.not_found');
         }
@@ -347,7 +350,8 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
         const info: UserInfo = toUserInfo(updated);
         if (hasPendingProfile(profile))
           await emit(experienceEvent(ctx, 'User.Data.Updated', now, { data: info }));
-        await emit(interactionHookEvent(ctx, HOOK_EVENT_OF_INTERACTION[event], now, info));
+        const hookEvent = interactionHookEvent(ctx, HOOK_EVENT_OF_INTERACTION[event], now, info);
+        await emit(hookEvent);
         if (!isSignIn) {
           // A completed reset proves control of the account: lift its locks so the new password works now.
           for (const identifier of [
@@ -358,16 +362,27 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
             if (identifier.value)
               await deps.sentinel.releaseLocks({ type: identifier.type, value: identifier.value }, now, tx);
           }
-          return undefined;
+          return {};
         }
-        return store.signInSession(interaction.sessionId, user.id, now, tx);
+        const { deviceToken } = await deps.signInDevices.recordSignIn(tx, emit, {
+          signIn: hookEvent,
+          userId: user.id,
+          deviceToken: req.deviceToken,
+          ip: ctx.ip,
+          now,
+        });
+        return {
+          sessionToken: await store.signInSession(interaction.sessionId, user.id, now, tx),
+          deviceToken,
+        };
       });
+      await deps.signInDevices.pruneExpired();
       const signInPage = `${settings.endpoint}/sign-in${app ? `?app_id=${encodeURIComponent(app.id)}` : ''}`;
       const redirectTo =
         event === 'ForgotPassword'
           ? signInPage
           : (app?.oidcClientMetadata.redirectUris[0] ?? `${settings.endpoint}/account`);
-      return { redirectTo, interactionEvent: event, cookies: sessionToken ? { sessionToken } : {} };
+      return { redirectTo, interactionEvent: event, cookies };
     },
 
     /** The user signed in on this browser, if any. */

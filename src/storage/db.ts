@@ -207,6 +207,16 @@ export interface ExperienceSessionsTable {
 }
 
 /** One admin console session; the cookie holds the token whose SHA-256 is `tokenHash`. */
+/** What the new-device sign-in rule remembers (migration 0016). */
+export interface SignInSightingsTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  userId: string;
+  /** `device` (value = SHA-256 of the device cookie's id) or `network` (value = IP prefix). */
+  kind: string;
+  value: string;
+  lastSeenAt: number;
+}
+
 export interface ConsoleSessionsTable {
   tenantId: ColumnType<string, string | undefined, never>;
   id: string;
@@ -284,6 +294,7 @@ export interface Database {
   verificationCodes: VerificationCodesTable;
   sentinelActivities: SentinelActivitiesTable;
   consoleSessions: ConsoleSessionsTable;
+  signInSightings: SignInSightingsTable;
 }
 
 export type Db = Kysely<Database>;
