@@ -9,6 +9,7 @@ import {
   idParam,
   jsonBody,
   jsonResponse,
+  listOptionallyPaged,
   optionalPagination,
   setOptionalPaginationHeaders,
 } from '../route-helpers.js';
@@ -162,9 +163,9 @@ export function organizationUsersRoutes(
     })
     .openapi(routes.listRoles, async (c) => {
       const { id, userId } = c.req.valid('param');
-      const pagination = optionalPagination(c.req.valid('query'));
-      const { items, total } = await service.listMemberRoles(id, userId, pagination);
-      setOptionalPaginationHeaders(c, pagination, total);
+      const items = await listOptionallyPaged(c, c.req.valid('query'), (p) =>
+        service.listMemberRoles(id, userId, p),
+      );
       return c.json(z.array(organizationRoleSchema).parse(items), 200);
     })
     .openapi(routes.replaceRoles, async (c) => {

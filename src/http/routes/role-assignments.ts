@@ -9,8 +9,7 @@ import {
   idParam,
   jsonBody,
   jsonResponse,
-  optionalPagination,
-  setOptionalPaginationHeaders,
+  listOptionallyPaged,
 } from '../route-helpers.js';
 import { roleSchema } from './roles.js';
 import { adminUserSchema } from './users.js';
@@ -105,9 +104,10 @@ export function roleAssignmentsRoutes(
   const ctx = contextFactory(addressOptions);
   return createRouter()
     .openapi(routes.listUserRoles, async (c) => {
-      const pagination = optionalPagination(c.req.valid('query'));
-      const { items, total } = await assignments.listUserRoles(c.req.valid('param').userId, pagination);
-      setOptionalPaginationHeaders(c, pagination, total);
+      const { userId } = c.req.valid('param');
+      const items = await listOptionallyPaged(c, c.req.valid('query'), (p) =>
+        assignments.listUserRoles(userId, p),
+      );
       return c.json(z.array(roleSchema).parse(items), 200);
     })
     .openapi(routes.assignUserRoles, async (c) => {
