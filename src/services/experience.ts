@@ -334,6 +334,9 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
       const app = interaction.applicationId
         ? await deps.applications.findApplicationById(interaction.applicationId)
         : undefined;
+      // Before the transaction, not after: a failing prune then changes nothing and the user can
+      // retry, instead of a committed sign-in answering 500 without its cookies.
+      await deps.signInDevices.pruneExpired();
       const cookies = await runInTransaction(async (tx, emit): Promise<CookieUpdates> => {
         if (!(await deps.interactions.deleteInteractionById(interaction.id, tx))) {
           throw new AppError('session.not_found');
@@ -376,7 +379,6 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
           deviceToken,
         };
       });
-      await deps.signInDevices.pruneExpired();
       const signInPage = `${settings.endpoint}/sign-in${app ? `?app_id=${encodeURIComponent(app.id)}` : ''}`;
       const redirectTo =
         event === 'ForgotPassword'

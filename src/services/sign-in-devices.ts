@@ -83,7 +83,7 @@ export function createSignInDevices({ sightings, clock }: SignInDevicesDeps) {
 
     /**
      * Deletes every sighting older than the look-back window, at most once an hour per process.
-     * Called after the sign-in transaction, never inside one: a whole-table delete there would
+     * Called before the sign-in transaction, never inside one: a whole-table delete there would
      * lock rows other users' sign-ins are writing.
      */
     async pruneExpired(): Promise<number> {
