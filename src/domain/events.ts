@@ -61,7 +61,7 @@ export const idhooksDataEvents = ['User.Roles.Updated', 'Organization.MemberRole
 
 /**
  * Interaction events idhooks adds (issue 17). `PostSignInFromNewDevice` is `PostSignIn`'s payload
- * plus a `device` object, committed beside it (docs/new-device-sign-in.md).
+ * plus a `device` object, committed beside it (docs/idhooks-events.md).
  */
 export const idhooksInteractionEvents = ['PostSignInFromNewDevice'] as const;
 
