@@ -239,4 +239,23 @@ describeEachDialect('new-device sign-in', (dialect) => {
     await expectStatus(await env.api('DELETE', `/api/users/${userId}`), 204);
     expect((await sightings()).filter((row) => row.userId === userId)).toEqual([]);
   });
+
+  it('applies to the hosted sign-in page too', async () => {
+    await register(browser('203.0.113.90'), 'page_user');
+    const before = await eventCount();
+    const b = browser('203.0.113.91');
+    expect((await b.get(`/sign-in?app_id=${appId}`)).status).toBe(200);
+    const response = await b.form('/sign-in', { identifier: 'page_user', password: PASSWORD });
+    expect(response.status).toBe(303);
+    const events = await eventsSince(before);
+    expect(events.map((e) => e.type)).toEqual(['PostSignIn', 'PostSignInFromNewDevice']);
+    expect(events[1]?.payload.device).toEqual({ isNewDevice: true, isNewNetwork: false, lastSeenAt: null });
+    expect(b.cookies.get(DEVICE_COOKIE)).toMatch(/^[\w-]{43}$/);
+    // The renewed session cookie came with the same redirect: the browser is signed in.
+    const names = response.headers.getSetCookie().map((line) => line.slice(0, line.indexOf('=')));
+    expect(names).toEqual(expect.arrayContaining(['idhooks_session', DEVICE_COOKIE]));
+    expect((await b.get('/account')).status).toBe(200);
+    // The cookie now names a known device.
+    expect((await signIn(b, 'page_user')).types).toEqual(['PostSignIn']);
+  });
 });
