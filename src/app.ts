@@ -160,7 +160,7 @@ export function buildApp(container: Container) {
   app.route('/api', applicationsRoutes(services.applications));
   app.route('/api', resourcesRoutes(services.resources, addressOptions));
   app.route('/api', rolesRoutes(services.roles, addressOptions));
-  app.route('/api', roleAssignmentsRoutes(services.roleAssignments));
+  app.route('/api', roleAssignmentsRoutes(services.roleAssignments, addressOptions));
   app.route('/api', organizationsRoutes(services.organizations, addressOptions));
   app.route('/api', organizationUsersRoutes(services.organizationUsers, addressOptions));
   app.route('/api', organizationApplicationsRoutes(services.organizationApplications, addressOptions));

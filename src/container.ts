@@ -19,6 +19,7 @@ import { createRolesRepo } from './storage/repos/roles.js';
 import { createHooksRepo } from './storage/repos/hooks.js';
 import { createSettingsRepo } from './storage/repos/settings.js';
 import { createConsoleSessionsRepo } from './storage/repos/console-sessions.js';
+import { createSignInSightingsRepo } from './storage/repos/sign-in-sightings.js';
 import { createUsersRepo } from './storage/repos/users.js';
 import { createOidcKeysRepo } from './storage/repos/oidc-keys.js';
 import { createOidcModelsRepo } from './storage/repos/oidc-models.js';
@@ -53,6 +54,7 @@ import { createHooksService } from './services/hooks.js';
 import { createRunInTransaction } from './services/transaction.js';
 import { createUsersService } from './services/users.js';
 import { createExperienceService } from './services/experience.js';
+import { createSignInDevices } from './services/sign-in-devices.js';
 import { createHttpEmailConnector, createLogConnector } from './services/connectors.js';
 import { createExperienceSessionsRepo } from './storage/repos/experience-sessions.js';
 import { createExperienceUsersRepo } from './storage/repos/experience-users.js';
@@ -114,6 +116,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     consoleSessions: createConsoleSessionsRepo(db),
     oidcModels: createOidcModelsRepo(db),
     oidcKeys: createOidcKeysRepo(db),
+    signInSightings: createSignInSightingsRepo(db),
   };
 
   // One outbound HTTP client (keep-alive pool, timeout, SSRF guard) for deliveries and test sends.
@@ -315,6 +318,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       connector: config.experience.emailConnector
         ? createHttpEmailConnector(config.experience.emailConnector)
         : createLogConnector(logger),
+      signInDevices: createSignInDevices({ sightings: repos.signInSightings, clock }),
       runInTransaction,
       clock,
       oidcInteractions,

@@ -1,5 +1,10 @@
 import type { Child } from 'hono/jsx';
-import { eventFamilies, isSubscribableEvent, unavailableEventReason } from '../domain/events.js';
+import {
+  eventFamilies,
+  isIdhooksAddition,
+  isSubscribableEvent,
+  unavailableEventReason,
+} from '../domain/events.js';
 import type { HookExecutionStats } from '../domain/hooks.js';
 import { formatCount, successRate, type Tone } from './format.js';
 import type { HeaderRow, HookField, HookFormErrors } from './hook-form.js';
@@ -90,7 +95,8 @@ export function ErrorSummary({ errors }: { errors: HookFormErrors | undefined })
 /**
  * The events checkbox group, by family in the order of Logto's console (contract §9.2). Families
  * with nothing subscribable (trusted devices) are left out, as Logto hides dev-only ones; single
- * events idhooks cannot emit yet are shown disabled with the reason.
+ * events idhooks cannot emit yet are shown disabled with the reason, and idhooks' own additions to
+ * Logto's catalog carry an `idhooks` badge so nobody mistakes them for Logto events.
  */
 export function EventPicker({
   selected,
@@ -132,6 +138,15 @@ export function EventPicker({
                   />
                   <span class={reason ? 'unavailable' : undefined}>
                     <span class="mono">{event}</span>
+                    {isIdhooksAddition(event) ? (
+                      <span
+                        class="tag tag-info"
+                        title="Not in Logto: an idhooks addition"
+                        data-testid="idhooks-addition"
+                      >
+                        idhooks
+                      </span>
+                    ) : null}
                     {reason ? <span class="hint"> (not emitted by idhooks yet)</span> : null}
                   </span>
                 </label>

@@ -10,10 +10,14 @@ import {
   eventTypeSchema,
   eventTypes,
   exceptionEvents,
+  idhooksDataEvents,
+  idhooksEventTypes,
+  idhooksInteractionEvents,
   interactionEvents,
   isDataEvent,
   isEventType,
   isExceptionEvent,
+  isIdhooksAddition,
   isInteractionEvent,
   isOperationalEvent,
   isSubscribableEvent,
@@ -28,6 +32,14 @@ import {
 
 // Written out independently of events.ts from contract §2 (`hookEvents` order), so a reorder or a
 // typo in the catalog fails here.
+const IDHOOKS_ADDITIONS = [
+  'Hook.Disabled',
+  'User.Roles.Updated',
+  'Organization.MemberRoles.Updated',
+  'PostSignInFromNewDevice',
+  'PostSignOut',
+];
+
 const LOGTO_HOOK_EVENTS = [
   'PostRegister',
   'PostSignIn',
@@ -63,10 +75,17 @@ const LOGTO_HOOK_EVENTS = [
 ];
 
 describe('event catalog', () => {
-  it("matches Logto's 31 hookEvents in order, then Hook.Disabled and PostSignOut", () => {
+  it("matches Logto's 31 hookEvents in order, then idhooks' additions", () => {
     expect(logtoEventTypes).toEqual(LOGTO_HOOK_EVENTS);
     expect(logtoEventTypes).toHaveLength(31);
-    expect(eventTypes).toEqual([...LOGTO_HOOK_EVENTS, 'Hook.Disabled', 'PostSignOut']);
+    expect(eventTypes).toEqual([...LOGTO_HOOK_EVENTS, ...IDHOOKS_ADDITIONS]);
+    expect(idhooksEventTypes).toEqual(IDHOOKS_ADDITIONS);
+  });
+
+  it('flags exactly the additions as idhooks events, never a Logto one', () => {
+    for (const event of LOGTO_HOOK_EVENTS) expect(isIdhooksAddition(event), event).toBe(false);
+    for (const event of IDHOOKS_ADDITIONS) expect(isIdhooksAddition(event), event).toBe(true);
+    expect(isIdhooksAddition('User.Exploded')).toBe(false);
   });
 
   it('has no duplicates and follows Resource.Action[.Detail] or Post* naming', () => {
@@ -76,11 +95,13 @@ describe('event catalog', () => {
     }
   });
 
-  it('splits into 4 interaction, 24 data, 3 exception and 1 operational event', () => {
+  it("splits Logto's into 4 interaction, 24 data, 3 exception events; ours into 1 operational, 2 data, 1 interaction", () => {
     expect(interactionEvents).toHaveLength(4);
     expect(dataEvents).toHaveLength(24);
     expect(exceptionEvents).toHaveLength(3);
     expect(operationalEvents).toEqual(['Hook.Disabled']);
+    expect(idhooksDataEvents).toEqual(['User.Roles.Updated', 'Organization.MemberRoles.Updated']);
+    expect(idhooksInteractionEvents).toEqual(['PostSignInFromNewDevice', 'PostSignOut']);
   });
 
   it('classifies every event into exactly one class', () => {
@@ -96,6 +117,8 @@ describe('event catalog', () => {
     expect(isExceptionEvent('Identifier.Lockout')).toBe(true);
     expect(isOperationalEvent('Hook.Disabled')).toBe(true);
     expect(isDataEvent('PostSignIn')).toBe(false);
+    expect(isDataEvent('User.Roles.Updated')).toBe(true);
+    expect(isInteractionEvent('PostSignInFromNewDevice')).toBe(true);
   });
 
   it.each(['', 'user.created', 'User.Updated', 'Scope.Scopes.Updated', 'TrustedDevice.Data.Updated'])(
@@ -191,7 +214,13 @@ describe('eventFamilies', () => {
     expect(byKey.scope?.events).toEqual(['Scope.Created', 'Scope.Deleted', 'Scope.Data.Updated']);
     expect(byKey.organization?.events).toContain('Organization.Membership.Updated');
     expect(byKey.organizationRole?.events).not.toContain('Organization.Created');
-    expect(byKey.interaction?.events).toEqual([...interactionEvents, 'PostSignOut']);
+    expect(byKey.interaction?.events).toEqual([
+      ...interactionEvents,
+      'PostSignInFromNewDevice',
+      'PostSignOut',
+    ]);
+    expect(byKey.user?.events).toContain('User.Roles.Updated');
+    expect(byKey.organization?.events).toContain('Organization.MemberRoles.Updated');
     expect(byKey.security?.events).toEqual(exceptionEvents);
     expect(byKey.webhooks?.events).toEqual(['Hook.Disabled']);
     expect(eventFamilies.filter((f) => f.isDevOnly).map((f) => f.events)).toEqual([devOnlyEvents]);

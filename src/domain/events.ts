@@ -3,8 +3,8 @@
  *
  * The first 31 names, and their order, are Logto's `hookEvents` (contract §2): 4 interaction events,
  * 24 data events and 3 exception events. Receivers written for Logto switch on these exact strings,
- * and the console lists them in this order, so neither may drift. `Hook.Disabled` is an idhooks
- * addition (decisions.md, "beyond" point 7) and comes last so Logto's prefix stays untouched.
+ * and the console lists them in this order, so neither may drift. idhooks' own additions come after
+ * them, so Logto's prefix stays untouched; {@link isIdhooksAddition} tells the two apart.
  */
 import { z } from 'zod';
 
@@ -54,31 +54,48 @@ export const exceptionEvents = ['Identifier.Lockout', 'Message.RateLimited', 'Gr
 export const operationalEvents = ['Hook.Disabled'] as const;
 
 /**
- * User-interaction events idhooks adds to Logto's: `PostSignOut` fires when a user signs out through
- * the OpenID Provider's end-session endpoint (docs/oidc.md). Its payload has the interaction
- * shape (`userIp`, `user`, `application`), without `interactionEvent`.
+ * Data events idhooks adds (issue 17): Logto's users asked for role-change events and it has none.
+ * They have the Management API shape of Logto's data events (route context, then their own keys).
  */
-export const additionalInteractionEvents = ['PostSignOut'] as const;
+export const idhooksDataEvents = ['User.Roles.Updated', 'Organization.MemberRoles.Updated'] as const;
+
+/**
+ * Interaction events idhooks adds. `PostSignInFromNewDevice` is `PostSignIn`'s payload plus a
+ * `device` object, committed beside it (docs/idhooks-events.md). `PostSignOut` fires when a user
+ * signs out through the OpenID Provider's end-session endpoint (docs/oidc.md); it has the
+ * interaction shape (`userIp`, `user`, `application`) without `interactionEvent`.
+ */
+export const idhooksInteractionEvents = ['PostSignInFromNewDevice', 'PostSignOut'] as const;
 
 /** Logto's 31 events exactly as `hookEvents` orders them; conformance tests compare against this. */
 export const logtoEventTypes = [...interactionEvents, ...dataEvents, ...exceptionEvents] as const;
 
-/** Every event idhooks knows, Logto's first, then our own additions. */
-export const eventTypes = [...logtoEventTypes, ...operationalEvents, ...additionalInteractionEvents] as const;
+/** Events that exist in idhooks only, in the order they were added. */
+export const idhooksEventTypes = [
+  ...operationalEvents,
+  ...idhooksDataEvents,
+  ...idhooksInteractionEvents,
+] as const;
 
-export type InteractionEvent =
-  (typeof interactionEvents)[number] | (typeof additionalInteractionEvents)[number];
-export type DataEvent = (typeof dataEvents)[number];
+/** Every event idhooks knows, Logto's first, then our own additions. */
+export const eventTypes = [...logtoEventTypes, ...idhooksEventTypes] as const;
+
+/** Interaction-shaped events (`userIp`, `user`, `sessionId`): Logto's and ours. */
+export type InteractionEvent = (typeof interactionEvents)[number] | (typeof idhooksInteractionEvents)[number];
+/** Data (entity change) events: Logto's and ours. */
+export type DataEvent = (typeof dataEvents)[number] | (typeof idhooksDataEvents)[number];
 export type ExceptionEvent = (typeof exceptionEvents)[number];
 export type OperationalEvent = (typeof operationalEvents)[number];
 export type EventType = (typeof eventTypes)[number];
+export type IdhooksEvent = (typeof idhooksEventTypes)[number];
 
 /** Validates an event name against the full catalog (unknown names are rejected). */
 export const eventTypeSchema = z.enum(eventTypes);
 
 const eventTypeSet: ReadonlySet<string> = new Set(eventTypes);
-const interactionSet: ReadonlySet<string> = new Set([...interactionEvents, ...additionalInteractionEvents]);
-const dataSet: ReadonlySet<string> = new Set(dataEvents);
+const interactionSet: ReadonlySet<string> = new Set([...interactionEvents, ...idhooksInteractionEvents]);
+const dataSet: ReadonlySet<string> = new Set([...dataEvents, ...idhooksDataEvents]);
+const idhooksSet: ReadonlySet<string> = new Set(idhooksEventTypes);
 const exceptionSet: ReadonlySet<string> = new Set(exceptionEvents);
 const operationalSet: ReadonlySet<string> = new Set(operationalEvents);
 
@@ -92,6 +109,11 @@ export const isDataEvent = (event: string): event is DataEvent => dataSet.has(ev
 export const isExceptionEvent = (event: string): event is ExceptionEvent => exceptionSet.has(event);
 /** True for idhooks' own operational events. */
 export const isOperationalEvent = (event: string): event is OperationalEvent => operationalSet.has(event);
+/**
+ * True for the events idhooks adds to Logto's catalog: a receiver written for Logto never sees
+ * them unless it subscribes, and the console and README label them as idhooks additions.
+ */
+export const isIdhooksAddition = (event: string): event is IdhooksEvent => idhooksSet.has(event);
 
 /**
  * Events Logto accepts only with dev features on (contract §2.4). We have no dev mode; they are also

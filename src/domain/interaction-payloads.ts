@@ -34,7 +34,10 @@ export interface ExperienceContext {
  */
 export function interactionHookEvent(
   ctx: ExperienceContext,
-  event: Exclude<InteractionEvent, 'PostSignInAdaptiveMfaTriggered' | 'PostSignOut'>,
+  event: Exclude<
+    InteractionEvent,
+    'PostSignInAdaptiveMfaTriggered' | 'PostSignInFromNewDevice' | 'PostSignOut'
+  >,
   createdAt: number,
   user: UserInfo,
 ): NewEvent {

@@ -91,3 +91,27 @@ export function membershipDelta(organizationId: string, changes: MembershipChang
   }
   return delta;
 }
+
+/** `data` of `Organization.MemberRoles.Updated` (an idhooks addition), in this key order. */
+export interface MemberRolesChange {
+  readonly organizationId: string;
+  readonly userId: string;
+  /** Every organization role the member holds after the change, oldest assignment first. */
+  readonly organizationRoleIds: readonly string[];
+  readonly addedOrganizationRoleIds: readonly string[];
+  readonly removedOrganizationRoleIds: readonly string[];
+}
+
+/** Builds the `data` of `Organization.MemberRoles.Updated` from the roles held and the delta. */
+export const memberRolesChange = (
+  organizationId: string,
+  userId: string,
+  organizationRoleIds: readonly string[],
+  delta: { readonly added: readonly string[]; readonly removed: readonly string[] },
+): MemberRolesChange => ({
+  organizationId,
+  userId,
+  organizationRoleIds,
+  addedOrganizationRoleIds: delta.added,
+  removedOrganizationRoleIds: delta.removed,
+});

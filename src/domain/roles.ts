@@ -17,3 +17,16 @@ export interface Role {
  * them at random; we take the most recently assigned ones so the answer is stable.
  */
 export const FEATURED_MEMBER_COUNT = 3;
+
+/** `data` of `User.Roles.Updated` (an idhooks addition), in this key order. */
+export interface UserRolesChange {
+  readonly userId: string;
+  /** Every role the user holds after the change, oldest assignment first. */
+  readonly roleIds: readonly string[];
+  readonly addedRoleIds: readonly string[];
+  readonly removedRoleIds: readonly string[];
+}
+
+/** True when a role change added or removed something, i.e. deserves a `User.Roles.Updated`. */
+export const isRoleChange = (change: { added: readonly string[]; removed: readonly string[] }) =>
+  change.added.length > 0 || change.removed.length > 0;

@@ -7,6 +7,7 @@
  * `test-send-user-created.json`).
  */
 import { type EventType, type InteractionEvent, isInteractionEvent } from './events.js';
+import type { DeviceAssessment } from './sign-in-devices.js';
 
 /** The user entity's keys in Logto's order (contract §5.2), as the fake user carries them. */
 export type TestUser = {
@@ -37,6 +38,8 @@ export type InteractionTestPayload = { event: InteractionEvent } & Common & {
     userId: string;
     user: TestUser;
     application: TestApplication;
+    /** Only on `PostSignInFromNewDevice` (an idhooks addition): a first sign-in from anywhere. */
+    device?: DeviceAssessment;
   };
 
 export type DataTestPayload = { event: Exclude<EventType, InteractionEvent> } & Common & {
@@ -98,6 +101,9 @@ export const buildTestPayload = (event: EventType, hookId: string, now: Date): T
       userId: FAKE_USER_ID,
       user: fakeUser(now.getTime()),
       application: fakeApplication(),
+      ...(event === 'PostSignInFromNewDevice'
+        ? { device: { isNewDevice: true, isNewNetwork: true, lastSeenAt: null } }
+        : {}),
     };
   }
   return {

@@ -12,6 +12,10 @@ export const SESSION_COOKIE = 'idhooks_session';
  * interaction: opening a page stores nothing on the server.
  */
 export const PENDING_APP_COOKIE = 'idhooks_app';
+/** A random id naming this browser for the new-device sign-in rule; the server keeps only its hash. */
+export const DEVICE_COOKIE = 'idhooks_device';
+/** 400 days, the longest lifetime browsers grant a cookie: the device should outlive the 90-day window. */
+const DEVICE_COOKIE_MAX_AGE_SECONDS = 400 * 86_400;
 
 export interface ExperienceCookieOptions extends ClientAddressOptions {
   /** `Secure` cookies, on when the public endpoint is https. */
@@ -34,6 +38,7 @@ export function experienceRequest(c: Context, options: ExperienceCookieOptions):
     interactionToken: getCookie(c, INTERACTION_COOKIE),
     sessionToken: getCookie(c, SESSION_COOKIE),
     pendingApplicationId: getCookie(c, PENDING_APP_COOKIE)?.slice(0, 128) || undefined,
+    deviceToken: getCookie(c, DEVICE_COOKIE),
     userAgent: c.req.header('user-agent'),
     ip: clientIp(c, options),
     oidcInteraction: (c as Context<AppEnv>).get('oidcInteraction'),
@@ -55,6 +60,9 @@ export function applyCookies(c: Context, updates: CookieUpdates, options: Experi
   }
   if (updates.sessionToken) {
     setCookie(c, SESSION_COOKIE, updates.sessionToken, cookieOptions(options, options.sessionTtlSeconds));
+  }
+  if (updates.deviceToken) {
+    setCookie(c, DEVICE_COOKIE, updates.deviceToken, cookieOptions(options, DEVICE_COOKIE_MAX_AGE_SECONDS));
   }
   if (updates.interactionToken) {
     setCookie(
@@ -85,4 +93,5 @@ export const withCookies = (req: ExperienceRequest, updates: CookieUpdates): Exp
     updates.pendingApplicationId === undefined
       ? req.pendingApplicationId
       : updates.pendingApplicationId || undefined,
+  deviceToken: updates.deviceToken ?? req.deviceToken,
 });

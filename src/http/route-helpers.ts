@@ -41,6 +41,22 @@ export function setOptionalPaginationHeaders(c: Context, pagination: Pagination 
 }
 
 /**
+ * A relation list with Logto's optional pagination (a member's roles, an organization's
+ * applications, a role's scopes…): loads the page asked for, or everything, and sets the headers
+ * when paged. The caller parses the items through its response schema.
+ */
+export async function listOptionallyPaged<T>(
+  c: Context,
+  query: { page?: string; page_size?: string },
+  load: (pagination: Pagination | undefined) => Promise<{ items: T[]; total: number }>,
+): Promise<T[]> {
+  const pagination = optionalPagination(query);
+  const { items, total } = await load(pagination);
+  setOptionalPaginationHeaders(c, pagination, total);
+  return items;
+}
+
+/**
  * A list of ids in a request body, as Logto guards them: non-empty strings. Repeated ids are
  * accepted and treated as one.
  */

@@ -31,6 +31,8 @@ export interface ExperienceRequest {
   readonly oidcInteraction?: OidcInteractionRef | undefined;
   /** The application a hosted page was opened for, kept in a cookie until an interaction starts. */
   readonly pendingApplicationId?: string | undefined;
+  /** Value of the long-lived device cookie (the new-device sign-in rule), if sent. */
+  readonly deviceToken?: string | undefined;
 }
 
 /** Cookies the HTTP layer must set after a call; absent keys stay as they are. */
@@ -41,6 +43,7 @@ export interface CookieUpdates {
   readonly pendingApplicationId?: string;
   /** Forget the interaction cookie (a page opened for another application). */
   readonly clearInteraction?: boolean;
+  readonly deviceToken?: string;
 }
 
 /** An interaction with its event set, ready for verification steps. */

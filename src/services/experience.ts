@@ -32,6 +32,7 @@ import {
   type ExperienceRequest,
 } from './experience-state.js';
 import { assertPasswordPolicy, createVerifications } from './experience-verifications.js';
+import type { SignInDevices } from './sign-in-devices.js';
 import type { RunInTransaction } from './transaction.js';
 import type { OidcInteractionsService } from './oidc-interactions.js';
 
@@ -61,6 +62,8 @@ export interface ExperienceServiceDeps {
   readonly attemptCounters: AttemptCountersRepo;
   readonly limiter: AttemptLimiter;
   readonly connector: MessageConnector;
+  /** The new-device sign-in rule (`PostSignInFromNewDevice`). */
+  readonly signInDevices: SignInDevices;
   readonly runInTransaction: RunInTransaction;
   readonly clock: Clock;
   readonly settings: ExperienceSettings;
@@ -345,7 +348,10 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
       const app = applicationId ? await deps.applications.findApplicationById(applicationId) : undefined;
       const oidc = event === 'ForgotPassword' ? undefined : req.oidcInteraction;
       let resumeAt: string | undefined;
-      const sessionToken = await runInTransaction(async (tx, emit) => {
+      // Before the transaction, not after: a failing prune then changes nothing and the user can
+      // retry, instead of a committed sign-in answering 500 without its cookies.
+      await deps.signInDevices.pruneExpired();
+      const cookies = await runInTransaction(async (tx, emit): Promise<CookieUpdates> => {
         if (!(await deps.interactions.deleteInteractionById(interaction.id, tx))) {
           throw new AppError('session.not_found');
         }
@@ -364,7 +370,8 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
         }
         if (hasPendingProfile(profile))
           await emit(experienceEvent(ctx, 'User.Data.Updated', now, { data: info }));
-        await emit(interactionHookEvent(ctx, HOOK_EVENT_OF_INTERACTION[event], now, info));
+        const hookEvent = interactionHookEvent(ctx, HOOK_EVENT_OF_INTERACTION[event], now, info);
+        await emit(hookEvent);
         if (!isSignIn) {
           // A completed reset proves control of the account: lift its locks so the new password works now.
           for (const identifier of [
@@ -375,16 +382,26 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
             if (identifier.value)
               await verifications.releaseLockout({ type: identifier.type, value: identifier.value }, now, tx);
           }
-          return undefined;
+          return {};
         }
-        return store.signInSession(interaction.sessionId, user.id, now, tx);
+        const { deviceToken } = await deps.signInDevices.recordSignIn(tx, emit, {
+          signIn: hookEvent,
+          userId: user.id,
+          deviceToken: req.deviceToken,
+          ip: ctx.ip,
+          now,
+        });
+        return {
+          sessionToken: await store.signInSession(interaction.sessionId, user.id, now, tx),
+          deviceToken,
+        };
       });
       const signInPage = `${settings.endpoint}/sign-in${app ? `?app_id=${encodeURIComponent(app.id)}` : ''}`;
       const redirectTo =
         event === 'ForgotPassword'
           ? signInPage
           : (resumeAt ?? app?.oidcClientMetadata.redirectUris[0] ?? `${settings.endpoint}/account`);
-      return { redirectTo, interactionEvent: event, cookies: sessionToken ? { sessionToken } : {} };
+      return { redirectTo, interactionEvent: event, cookies };
     },
 
     /** The user signed in on this browser, if any. */

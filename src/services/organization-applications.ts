@@ -7,7 +7,8 @@ import type { OrganizationsRepo } from '../storage/repos/organizations.js';
 import { toApplicationResponse, type ApplicationResponse } from '../domain/applications.js';
 import { membershipDelta } from '../domain/organizations.js';
 import { managementEvent, type ManagementContext } from '../domain/payloads.js';
-import { toWindow, unique, without, type PageRequest } from './lists.js';
+import { unique, type PageRequest } from './lists.js';
+import { relation, type RelationDelta } from './relations.js';
 import type { RunInTransaction } from './transaction.js';
 import type { Page } from './users.js';
 
@@ -43,17 +44,22 @@ export function createOrganizationApplicationsService(deps: OrganizationApplicat
     if (found.some((app) => app.type !== 'MachineToMachine')) throw new AppError('application.invalid_type');
   }
 
+  const organizationApplications = (organizationId: string) =>
+    relation({
+      list: (window, tx) => members.listApplicationIds(organizationId, window, tx),
+      insert: (ids, now, tx) => members.insertApplications(organizationId, ids, now, tx),
+      remove: (ids, tx) => members.deleteApplications(organizationId, ids, tx),
+    });
+
   async function changeApplications(
     ctx: ManagementContext,
     organizationId: string,
-    plan: (tx: Executor) => Promise<{ added: string[]; removed: string[] }>,
+    change: (tx: Executor, now: number) => Promise<RelationDelta>,
   ) {
     await runInTransaction(async (tx, emit) => {
       await assertOrganizationExists(organizationId, tx);
-      const { added, removed } = await plan(tx);
-      await members.deleteApplications(organizationId, removed, tx);
       const now = clock.now();
-      await members.insertApplications(organizationId, added, now, tx);
+      const { added, removed } = await change(tx, now);
       const tail = membershipDelta(organizationId, {
         addedApplicationIds: added,
         removedApplicationIds: removed,
@@ -68,10 +74,7 @@ export function createOrganizationApplicationsService(deps: OrganizationApplicat
       page?: PageRequest,
     ): Promise<Page<OrganizationApplication>> {
       await assertOrganizationExists(organizationId);
-      const [ids, all] = await Promise.all([
-        members.listApplicationIds(organizationId, toWindow(page)),
-        members.listApplicationIds(organizationId),
-      ]);
+      const { ids, total } = await organizationApplications(organizationId).page(page);
       const found = await applications.findApplicationsByIds(ids);
       const byId = new Map(found.map((app) => [app.id, app]));
       const items = ids.flatMap((id) => {
@@ -80,34 +83,30 @@ export function createOrganizationApplicationsService(deps: OrganizationApplicat
         // are not served yet, so the list is always empty.
         return app ? [{ ...toApplicationResponse(app), organizationRoles: [] }] : [];
       });
-      return { items, total: all.length };
+      return { items, total };
     },
 
     /** Adds applications; those already in the organization are accepted and left out of the delta. */
     async addApplications(ctx: ManagementContext, organizationId: string, applicationIds: string[]) {
       const ids = unique(applicationIds);
-      await changeApplications(ctx, organizationId, async (tx) => {
+      await changeApplications(ctx, organizationId, async (tx, now) => {
         await assertMachineToMachine(ids, tx);
-        const current = await members.listApplicationIds(organizationId, undefined, tx);
-        return { added: without(ids, current), removed: [] };
+        return organizationApplications(organizationId).link('add', ids, now, tx);
       });
     },
 
     async replaceApplications(ctx: ManagementContext, organizationId: string, applicationIds: string[]) {
       const ids = unique(applicationIds);
-      await changeApplications(ctx, organizationId, async (tx) => {
+      await changeApplications(ctx, organizationId, async (tx, now) => {
         await assertMachineToMachine(ids, tx);
-        const current = await members.listApplicationIds(organizationId, undefined, tx);
-        return { added: without(ids, current), removed: without(current, ids) };
+        return organizationApplications(organizationId).link('replace', ids, now, tx);
       });
     },
 
     async removeApplication(ctx: ManagementContext, organizationId: string, applicationId: string) {
-      await changeApplications(ctx, organizationId, async (tx) => {
-        const current = await members.listApplicationIds(organizationId, undefined, tx);
-        if (!current.includes(applicationId)) throw new AppError('entity.not_found');
-        return { added: [], removed: [applicationId] };
-      });
+      await changeApplications(ctx, organizationId, (tx) =>
+        organizationApplications(organizationId).unlink(applicationId, tx),
+      );
     },
   };
 }

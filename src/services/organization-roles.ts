@@ -14,7 +14,8 @@ import type { Scope } from '../domain/resources.js';
 import type { RoleType } from '../domain/roles.js';
 import { managementEvent, type ManagementContext } from '../domain/payloads.js';
 import { isUniqueViolation } from './constraints.js';
-import { toWindow, unique, without, type PageRequest } from './lists.js';
+import { toWindow, unique, type PageRequest } from './lists.js';
+import { relation, type RelationMode } from './relations.js';
 import type { RunInTransaction } from './transaction.js';
 import type { Page } from './users.js';
 
@@ -107,27 +108,30 @@ export function createOrganizationRolesService(deps: OrganizationRolesServiceDep
     }));
   }
 
-  /** Links (`add`) or sets (`replace`) scopes of a role; returns what changed. */
+  /** The scopes of `kind` a role grants, as a relation. */
+  const roleScopes = (kind: ScopeKind, roleId: string) =>
+    relation({
+      list: (window, tx) => organizationRoles.listScopeIds(kind, roleId, window, tx),
+      insert: (ids, now, tx) => organizationRoles.insertScopes(kind, roleId, ids, now, tx),
+      remove: (ids, tx) => organizationRoles.deleteScopes(kind, roleId, ids, tx),
+    });
+
+  /** Links (`add`) or sets (`replace`) scopes of a role. */
   async function linkScopes(
     kind: ScopeKind,
     roleId: string,
     ids: string[],
-    mode: 'add' | 'replace',
+    mode: RelationMode,
     tx: Executor,
   ) {
     await getRole(roleId, tx);
-    const wanted = unique(ids);
-    await getScopes(kind, wanted, 'entity.relation_foreign_key_not_found', tx);
-    const current = await organizationRoles.listScopeIds(kind, roleId, undefined, tx);
-    if (mode === 'replace') await organizationRoles.deleteScopes(kind, roleId, without(current, wanted), tx);
-    await organizationRoles.insertScopes(kind, roleId, without(wanted, current), clock.now(), tx);
+    await getScopes(kind, unique(ids), 'entity.relation_foreign_key_not_found', tx);
+    await roleScopes(kind, roleId).link(mode, ids, clock.now(), tx);
   }
 
   async function unlinkScope(kind: ScopeKind, roleId: string, scopeId: string, tx: Executor) {
     await getRole(roleId, tx);
-    if ((await organizationRoles.deleteScopes(kind, roleId, [scopeId], tx)) === 0) {
-      throw new AppError('entity.not_found');
-    }
+    await roleScopes(kind, roleId).unlink(scopeId, tx);
   }
 
   async function listScopes<T>(
@@ -137,11 +141,8 @@ export function createOrganizationRolesService(deps: OrganizationRolesServiceDep
     load: (ids: string[]) => Promise<T[]>,
   ) {
     await getRole(roleId);
-    const [ids, all] = await Promise.all([
-      organizationRoles.listScopeIds(kind, roleId, toWindow(page)),
-      organizationRoles.listScopeIds(kind, roleId),
-    ]);
-    return { items: await load(ids), total: all.length };
+    const { ids, total } = await roleScopes(kind, roleId).page(page);
+    return { items: await load(ids), total };
   }
 
   return {

@@ -5,11 +5,12 @@ import type { MemberFilter, OrganizationMembersRepo } from '../storage/repos/org
 import type { OrganizationRolesRepo } from '../storage/repos/organization-roles.js';
 import type { OrganizationsRepo } from '../storage/repos/organizations.js';
 import type { UsersRepo } from '../storage/repos/users.js';
-import { membershipDelta, type OrganizationRole } from '../domain/organizations.js';
+import { memberRolesChange, membershipDelta, type OrganizationRole } from '../domain/organizations.js';
 import { toUserInfo, type UserInfo } from '../domain/users.js';
 import { managementEvent, type ManagementContext } from '../domain/payloads.js';
-import { toWindow, unique, without, type PageRequest } from './lists.js';
-import type { RunInTransaction } from './transaction.js';
+import { toWindow, unique, type PageRequest } from './lists.js';
+import { isEmptyDelta, relation, type RelationDelta, type RelationMode } from './relations.js';
+import type { Emit, RunInTransaction } from './transaction.js';
 import type { Page } from './users.js';
 
 /** A member as `GET /organizations/:id/users` lists it: user info plus its organization roles. */
@@ -34,11 +35,33 @@ const unknownIds = () => new AppError('entity.relation_foreign_key_not_found');
 
 /**
  * Organization members. Adding, replacing and removing members commit with
- * `Organization.Membership.Updated` carrying the actual delta (contract §3.3); a member's
- * organization roles change silently (§3.8).
+ * `Organization.Membership.Updated` carrying the actual delta (contract §3.3). Logto announces no
+ * change to a member's organization roles (§3.8); idhooks adds `Organization.MemberRoles.Updated`,
+ * one per member whose roles actually changed.
  */
 export function createOrganizationUsersService(deps: OrganizationUsersServiceDeps) {
   const { organizations, members, organizationRoles, users, runInTransaction, clock } = deps;
+
+  const memberUsers = (organizationId: string) =>
+    relation({
+      list: (window, tx) => members.listMemberIds(organizationId, {}, window, tx),
+      findLinkedAmong: (ids, tx) => members.findMemberIdsAmong(organizationId, ids, tx),
+      insert: (ids, now, tx) => members.insertMembers(organizationId, ids, now, tx),
+      remove: (ids, tx) => members.deleteMembers(organizationId, ids, tx),
+    });
+
+  const memberRoles = (organizationId: string, userId: string) =>
+    relation({
+      list: (window, tx) => members.listMemberRoleIds(organizationId, userId, window, tx),
+      insert: (ids, now, tx) =>
+        members.insertMemberRoles(
+          organizationId,
+          ids.map((organizationRoleId) => ({ userId, organizationRoleId })),
+          now,
+          tx,
+        ),
+      remove: (ids, tx) => members.deleteMemberRoles(organizationId, userId, ids, tx),
+    });
 
   async function assertOrganizationExists(id: string, tx?: Executor) {
     if (!(await organizations.findOrganizationById(id, tx))) throw notFoundById('organization', id);
@@ -73,17 +96,47 @@ export function createOrganizationUsersService(deps: OrganizationUsersServiceDep
   async function changeMembers(
     ctx: ManagementContext,
     organizationId: string,
-    plan: (tx: Executor) => Promise<{ added: string[]; removed: string[] }>,
+    change: (tx: Executor, now: number) => Promise<RelationDelta>,
   ) {
     return runInTransaction(async (tx, emit) => {
       await assertOrganizationExists(organizationId, tx);
-      const { added, removed } = await plan(tx);
-      await members.deleteMembers(organizationId, removed, tx);
       const now = clock.now();
-      await members.insertMembers(organizationId, added, now, tx);
+      const { added, removed } = await change(tx, now);
       const tail = membershipDelta(organizationId, { addedUserIds: added, removedUserIds: removed });
       await emit(managementEvent(ctx, 'Organization.Membership.Updated', now, { tail }));
     });
+  }
+
+  /**
+   * Adds or replaces one member's organization roles and commits `Organization.MemberRoles.Updated`
+   * when something changed, with the roles held afterwards.
+   */
+  async function changeMemberRoles(
+    ctx: ManagementContext,
+    target: { organizationId: string; userId: string },
+    mode: RelationMode,
+    roleIds: readonly string[],
+    tx: Executor,
+    emit: Emit,
+  ) {
+    const roles = memberRoles(target.organizationId, target.userId);
+    const now = clock.now();
+    const delta = await roles.link(mode, roleIds, now, tx);
+    await emitMemberRoles(ctx, target, delta, now, tx, emit);
+  }
+
+  async function emitMemberRoles(
+    ctx: ManagementContext,
+    { organizationId, userId }: { organizationId: string; userId: string },
+    delta: RelationDelta,
+    now: number,
+    tx: Executor,
+    emit: Emit,
+  ) {
+    if (isEmptyDelta(delta)) return;
+    const held = await members.listMemberRoleIds(organizationId, userId, undefined, tx);
+    const data = memberRolesChange(organizationId, userId, held, delta);
+    await emit(managementEvent(ctx, 'Organization.MemberRoles.Updated', now, { tail: { data } }));
   }
 
   return {
@@ -115,10 +168,9 @@ export function createOrganizationUsersService(deps: OrganizationUsersServiceDep
     /** Adds members; ids that are already members are accepted and left out of `addedUserIds`. */
     async addMembers(ctx: ManagementContext, organizationId: string, userIds: string[]): Promise<string[]> {
       const ids = unique(userIds);
-      await changeMembers(ctx, organizationId, async (tx) => {
+      await changeMembers(ctx, organizationId, async (tx, now) => {
         await assertUsersExist(ids, tx);
-        const existing = await members.findMemberIdsAmong(organizationId, ids, tx);
-        return { added: without(ids, existing), removed: [] };
+        return memberUsers(organizationId).link('add', ids, now, tx);
       });
       return ids;
     },
@@ -126,73 +178,69 @@ export function createOrganizationUsersService(deps: OrganizationUsersServiceDep
     /** Makes `userIds` exactly the members; the event carries who actually joined and left. */
     async replaceMembers(ctx: ManagementContext, organizationId: string, userIds: string[]): Promise<void> {
       const ids = unique(userIds);
-      await changeMembers(ctx, organizationId, async (tx) => {
+      await changeMembers(ctx, organizationId, async (tx, now) => {
         await assertUsersExist(ids, tx);
-        const current = await members.listMemberIds(organizationId, {}, undefined, tx);
-        return { added: without(ids, current), removed: without(current, ids) };
+        return memberUsers(organizationId).link('replace', ids, now, tx);
       });
     },
 
     async removeMember(ctx: ManagementContext, organizationId: string, userId: string): Promise<void> {
-      await changeMembers(ctx, organizationId, async (tx) => {
-        if (!(await members.isMember(organizationId, userId, tx))) throw new AppError('entity.not_found');
-        return { added: [], removed: [userId] };
-      });
+      await changeMembers(ctx, organizationId, (tx) => memberUsers(organizationId).unlink(userId, tx));
     },
 
     async listMemberRoles(organizationId: string, userId: string, page?: PageRequest) {
       await assertMember(organizationId, userId);
-      const [ids, all] = await Promise.all([
-        members.listMemberRoleIds(organizationId, userId, toWindow(page)),
-        members.listMemberRoleIds(organizationId, userId),
-      ]);
-      return { items: await organizationRoles.findRoles('id', ids), total: all.length };
+      const { ids, total } = await memberRoles(organizationId, userId).page(page);
+      return { items: await organizationRoles.findRoles('id', ids), total };
     },
 
-    /** Gives roles to members; roles a member already has are skipped. Silent (contract §3.8). */
+    /**
+     * Gives roles to members; roles a member already has are skipped. One
+     * `Organization.MemberRoles.Updated` per member who gained a role, in request order.
+     */
     async addMemberRoles(
+      ctx: ManagementContext,
       organizationId: string,
       userIds: string[],
       selection: RoleSelection,
     ): Promise<string[]> {
-      return runInTransaction(async (tx) => {
+      return runInTransaction(async (tx, emit) => {
         await assertOrganizationExists(organizationId, tx);
         const ids = unique(userIds);
         const memberIds = await members.findMemberIdsAmong(organizationId, ids, tx);
         if (memberIds.size !== ids.length) throw new AppError('organization.require_membership');
         const roleIds = (await resolveRoles(selection, tx)).map((role) => role.id);
-        const now = clock.now();
         for (const userId of ids) {
-          const held = await members.listMemberRoleIds(organizationId, userId, undefined, tx);
-          const pairs = without(roleIds, held).map((organizationRoleId) => ({ userId, organizationRoleId }));
-          await members.insertMemberRoles(organizationId, pairs, now, tx);
+          await changeMemberRoles(ctx, { organizationId, userId }, 'add', roleIds, tx, emit);
         }
         return roleIds;
       });
     },
 
-    /** Makes the selection exactly the member's roles. Silent (contract §3.8). */
+    /** Makes the selection exactly the member's roles; emits only when that changed something. */
     async replaceMemberRoles(
+      ctx: ManagementContext,
       organizationId: string,
       userId: string,
       selection: RoleSelection,
     ): Promise<void> {
-      await runInTransaction(async (tx) => {
+      await runInTransaction(async (tx, emit) => {
         await assertMember(organizationId, userId, tx);
         const roleIds = (await resolveRoles(selection, tx)).map((role) => role.id);
-        const held = await members.listMemberRoleIds(organizationId, userId, undefined, tx);
-        await members.deleteMemberRoles(organizationId, userId, without(held, roleIds), tx);
-        const pairs = without(roleIds, held).map((organizationRoleId) => ({ userId, organizationRoleId }));
-        await members.insertMemberRoles(organizationId, pairs, clock.now(), tx);
+        await changeMemberRoles(ctx, { organizationId, userId }, 'replace', roleIds, tx, emit);
       });
     },
 
-    async removeMemberRole(organizationId: string, userId: string, roleId: string): Promise<void> {
-      await runInTransaction(async (tx) => {
+    async removeMemberRole(
+      ctx: ManagementContext,
+      organizationId: string,
+      userId: string,
+      roleId: string,
+    ): Promise<void> {
+      await runInTransaction(async (tx, emit) => {
         await assertMember(organizationId, userId, tx);
-        if ((await members.deleteMemberRoles(organizationId, userId, [roleId], tx)) === 0) {
-          throw new AppError('entity.not_found');
-        }
+        const delta = await memberRoles(organizationId, userId).unlink(roleId, tx);
+        await emitMemberRoles(ctx, { organizationId, userId }, delta, clock.now(), tx, emit);
       });
     },
   };

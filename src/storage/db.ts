@@ -208,6 +208,16 @@ export interface ExperienceSessionsTable {
 }
 
 /** One admin console session; the cookie holds the token whose SHA-256 is `tokenHash`. */
+/** What the new-device sign-in rule remembers (migration 0016). */
+export interface SignInSightingsTable {
+  tenantId: ColumnType<string, string | undefined, never>;
+  userId: string;
+  /** `device` (value = SHA-256 of the device cookie's id) or `network` (value = IP prefix). */
+  kind: string;
+  value: string;
+  lastSeenAt: number;
+}
+
 export interface ConsoleSessionsTable {
   tenantId: ColumnType<string, string | undefined, never>;
   id: string;
@@ -324,6 +334,7 @@ export interface Database {
   oidcModelInstances: OidcModelInstancesTable;
   oidcSigningKeys: OidcSigningKeysTable;
   attemptCounters: AttemptCountersTable;
+  signInSightings: SignInSightingsTable;
 }
 
 export type Db = Kysely<Database>;

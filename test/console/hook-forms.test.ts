@@ -103,6 +103,21 @@ describeEachDialect('console: webhook forms', (dialect) => {
     });
   });
 
+  it("labels idhooks' additions in the event picker, and only them", async () => {
+    const html = await client.page('/console/webhooks/create');
+    const checks = [...html.matchAll(/<label class="check">([\s\S]*?)<\/label>/g)].map((m) => m[1] ?? '');
+    expect(checks.length).toBeGreaterThan(30);
+    const labelled = checks
+      .filter((check) => check.includes('data-testid="idhooks-addition"'))
+      .map((check) => /value="([^"]+)"/.exec(check)?.[1]);
+    expect(labelled).toEqual([
+      'User.Roles.Updated',
+      'Organization.MemberRoles.Updated',
+      'PostSignInFromNewDevice',
+      'Hook.Disabled',
+    ]);
+  });
+
   it('create lists every problem at once', async () => {
     const response = await client.post('/console/webhooks', { name: '', url: 'nope' });
     const html = await response.text();

@@ -30,6 +30,8 @@ const EXPERIENCE_EVENTS: EventType[] = [
   'PostResetPassword',
   'Identifier.Lockout',
   'Message.RateLimited',
+  // idhooks' addition: a browser signing in for the first time is a new device.
+  'PostSignInFromNewDevice',
 ];
 const SESSION_ID = /^[\w-]{43}$/;
 const PASSWORD = 'Correct-Horse-42';
@@ -203,9 +205,12 @@ describeEachDialect('Experience API flows', (dialect) => {
     expect(r.user.updatedAt).toBe(r.user.lastSignInAt);
     expect(r).not.toHaveProperty('applicationId');
     expect(r).not.toHaveProperty('ip');
-    // The interaction is over: its cookie is gone, the session cookie stays (and the form cookie
-    // behind the sign-in page's anti-CSRF token).
-    expect([...b.cookies.keys()].filter((k) => k !== 'idhooks_form')).toEqual(['idhooks_session']);
+    // The interaction is over: its cookie is gone, the session and device cookies stay (and the form
+    // cookie behind the sign-in page's anti-CSRF token).
+    expect([...b.cookies.keys()].filter((k) => k !== 'idhooks_form')).toEqual([
+      'idhooks_session',
+      'idhooks_device',
+    ]);
   });
 
   it('signs in: PostSignIn with lastSignInAt updated and applicationId set from the first sign-in', async () => {
@@ -215,7 +220,8 @@ describeEachDialect('Experience API flows', (dialect) => {
     const other = await browserForApp();
     await signIn(other, 'signin_user');
     const events = await eventsSince(before);
-    expect(events.map((e) => e.type)).toEqual(['PostSignIn']);
+    // `other` never signed in to this user: idhooks adds PostSignInFromNewDevice after PostSignIn.
+    expect(events.map((e) => e.type)).toEqual(['PostSignIn', 'PostSignInFromNewDevice']);
     const p = events[0]?.payload as Record<string, any>;
     expectSameShape(p, 'experience-3-PostSignIn.json');
     expect(p).toMatchObject({

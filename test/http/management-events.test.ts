@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataEvents, devOnlyEvents } from '../../src/domain/events.js';
+import { devOnlyEvents } from '../../src/domain/events.js';
 import { MANAGEMENT_API_EVENTS } from '../../src/domain/management-api-events.js';
 import { createTestEnv, describeEachDialect, type TestEnv } from '../helpers/test-db.js';
-import { createHarness, rowKey, type Harness, type Scenario } from './events/harness.js';
+import { ALL_DATA_EVENTS, createHarness, rowKey, type Harness, type Scenario } from './events/harness.js';
 import { organizationRoleScenarios } from './events/scenarios-organization-roles.js';
 import { organizationScenarios } from './events/scenarios-organizations.js';
+import { memberRoleScenarios, userRoleScenarios } from './events/scenarios-role-changes.js';
 import { roleScenarios } from './events/scenarios-roles.js';
 import { userScenarios } from './events/scenarios-users.js';
 
@@ -18,6 +19,8 @@ const SCENARIOS: Scenario[] = [
   ...roleScenarios,
   ...organizationScenarios,
   ...organizationRoleScenarios,
+  ...userRoleScenarios,
+  ...memberRoleScenarios,
 ];
 
 describe('the route → event table', () => {
@@ -27,9 +30,9 @@ describe('the route → event table', () => {
     expect(new Set(rows).size).toBe(rows.length);
   });
 
-  it('covers every data event of the catalog except the dev-only TrustedDevice ones', () => {
+  it("covers every data event of the catalog (Logto's and idhooks') except the dev-only TrustedDevice ones", () => {
     const emitted = new Set(MANAGEMENT_API_EVENTS.map((row) => row.event));
-    const expected = dataEvents.filter((event) => !(devOnlyEvents as readonly string[]).includes(event));
+    const expected = ALL_DATA_EVENTS.filter((event) => !(devOnlyEvents as readonly string[]).includes(event));
     expect([...emitted].sort()).toEqual([...expected].sort());
   });
 

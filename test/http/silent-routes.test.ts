@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { isIdhooksAddition } from '../../src/domain/events.js';
 import { createTestEnv, describeEachDialect, type TestEnv } from '../helpers/test-db.js';
 import { createHarness, type Harness } from './events/harness.js';
 
@@ -28,6 +29,13 @@ describeEachDialect('routes that emit nothing (contract §3.8)', (dialect) => {
       `${method} ${path} emitted`,
     ).toEqual([]);
     return response;
+  };
+  /** Succeeds, commits no Logto event, and only these idhooks additions (issue 17). */
+  const expectOnlyAdditions = async (method: string, path: string, body: unknown, additions: string[]) => {
+    const { response, events } = await h.capture(() => h.api(method, path, body));
+    expect(response.status, `${method} ${path}: ${await response.clone().text()}`).toBeLessThan(300);
+    expect(events.filter((e) => !isIdhooksAddition(e.type)).map((e) => e.type)).toEqual([]);
+    expect(events.map((e) => e.type)).toEqual(additions);
   };
   const user = async (email?: string) =>
     (await h.create<Entity>('/api/users', { username: `silent_${++n}`, primaryEmail: email }, 200)).id;
@@ -64,31 +72,28 @@ describeEachDialect('routes that emit nothing (contract §3.8)', (dialect) => {
     await expectSilent('DELETE', `/api/resources/${id}`);
   });
 
-  it('user role assignment, from both sides', async () => {
+  it("user role assignment, from both sides: no Logto event, only idhooks' User.Roles.Updated", async () => {
     const [userId, roleA, roleB] = [await user(), await role(), await role()];
-    await expectSilent('POST', `/api/users/${userId}/roles`, { roleIds: [roleA] });
-    await expectSilent('PUT', `/api/users/${userId}/roles`, { roleIds: [roleA, roleB] });
-    await expectSilent('DELETE', `/api/users/${userId}/roles/${roleA}`);
+    const only = ['User.Roles.Updated'];
+    await expectOnlyAdditions('POST', `/api/users/${userId}/roles`, { roleIds: [roleA] }, only);
+    await expectOnlyAdditions('PUT', `/api/users/${userId}/roles`, { roleIds: [roleA, roleB] }, only);
+    await expectOnlyAdditions('DELETE', `/api/users/${userId}/roles/${roleA}`, undefined, only);
     const other = await user();
-    await expectSilent('POST', `/api/roles/${roleA}/users`, { userIds: [other] });
-    await expectSilent('DELETE', `/api/roles/${roleA}/users/${other}`);
+    await expectOnlyAdditions('POST', `/api/roles/${roleA}/users`, { userIds: [other] }, only);
+    await expectOnlyAdditions('DELETE', `/api/roles/${roleA}/users/${other}`, undefined, only);
   });
 
-  it("organization members' roles", async () => {
+  it("organization members' roles: no Logto event, only idhooks' Organization.MemberRoles.Updated", async () => {
     const [orgId, userId] = [await organization(), await user()];
     const roleId = (await h.create<Entity>('/api/organization-roles', { name: `silent-org-role-${++n}` })).id;
     await h.create(`/api/organizations/${orgId}/users`, { userIds: [userId] });
-    await expectSilent('POST', `/api/organizations/${orgId}/users/roles`, {
-      userIds: [userId],
-      organizationRoleIds: [roleId],
-    });
-    await expectSilent('PUT', `/api/organizations/${orgId}/users/${userId}/roles`, {
-      organizationRoleIds: [],
-    });
-    await expectSilent('POST', `/api/organizations/${orgId}/users/${userId}/roles`, {
-      organizationRoleIds: [roleId],
-    });
-    await expectSilent('DELETE', `/api/organizations/${orgId}/users/${userId}/roles/${roleId}`);
+    const only = ['Organization.MemberRoles.Updated'];
+    const member = `/api/organizations/${orgId}/users/${userId}/roles`;
+    const body = { userIds: [userId], organizationRoleIds: [roleId] };
+    await expectOnlyAdditions('POST', `/api/organizations/${orgId}/users/roles`, body, only);
+    await expectOnlyAdditions('PUT', member, { organizationRoleIds: [] }, only);
+    await expectOnlyAdditions('POST', member, { organizationRoleIds: [roleId] }, only);
+    await expectOnlyAdditions('DELETE', `${member}/${roleId}`, undefined, only);
   });
 
   it("organization roles' API resource scopes", async () => {

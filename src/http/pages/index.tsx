@@ -169,6 +169,9 @@ export function experiencePages(
   ) {
     const result = await experience.submit(req);
     setCookies(result.cookies);
+    // Set here, not by `step` afterwards: headers set once the redirect exists would not reach it,
+    // and the browser must get the renewed session and the device cookie with this response.
+    applyCookies(c, result.cookies, options);
     clearInteractionCookie(c, options);
     return c.redirect(result.redirectTo, 303);
   }

@@ -9,8 +9,7 @@ import {
   idParam,
   jsonBody,
   jsonResponse,
-  optionalPagination,
-  setOptionalPaginationHeaders,
+  listOptionallyPaged,
 } from '../route-helpers.js';
 import { applicationSchema } from './applications.js';
 
@@ -70,9 +69,10 @@ export function organizationApplicationsRoutes(
   const ctx = contextFactory(addressOptions);
   return createRouter()
     .openapi(routes.list, async (c) => {
-      const pagination = optionalPagination(c.req.valid('query'));
-      const { items, total } = await service.listApplications(c.req.valid('param').id, pagination);
-      setOptionalPaginationHeaders(c, pagination, total);
+      const { id } = c.req.valid('param');
+      const items = await listOptionallyPaged(c, c.req.valid('query'), (p) =>
+        service.listApplications(id, p),
+      );
       return c.json(z.array(organizationApplicationSchema).parse(items), 200);
     })
     .openapi(routes.add, async (c) => {

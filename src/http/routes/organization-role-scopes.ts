@@ -9,8 +9,7 @@ import {
   idParam,
   jsonBody,
   jsonResponse,
-  optionalPagination,
-  setOptionalPaginationHeaders,
+  listOptionallyPaged,
 } from '../route-helpers.js';
 import { organizationScopeSchema } from './organization-scopes.js';
 import { scopeSchema } from './resources.js';
@@ -102,9 +101,8 @@ export function organizationRoleScopesRoutes(
   const ctx = contextFactory(addressOptions);
   return createRouter()
     .openapi(routes.list, async (c) => {
-      const pagination = optionalPagination(c.req.valid('query'));
-      const { items, total } = await roles.listScopes(c.req.valid('param').id, pagination);
-      setOptionalPaginationHeaders(c, pagination, total);
+      const { id } = c.req.valid('param');
+      const items = await listOptionallyPaged(c, c.req.valid('query'), (p) => roles.listScopes(id, p));
       return c.json(z.array(organizationScopeSchema).parse(items), 200);
     })
     .openapi(routes.replace, async (c) => {
@@ -126,9 +124,10 @@ export function organizationRoleScopesRoutes(
       return c.body(null, 204);
     })
     .openapi(routes.listResource, async (c) => {
-      const pagination = optionalPagination(c.req.valid('query'));
-      const { items, total } = await roles.listResourceScopes(c.req.valid('param').id, pagination);
-      setOptionalPaginationHeaders(c, pagination, total);
+      const { id } = c.req.valid('param');
+      const items = await listOptionallyPaged(c, c.req.valid('query'), (p) =>
+        roles.listResourceScopes(id, p),
+      );
       return c.json(z.array(scopeSchema).parse(items), 200);
     })
     .openapi(routes.replaceResource, async (c) => {

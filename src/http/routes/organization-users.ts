@@ -9,6 +9,7 @@ import {
   idParam,
   jsonBody,
   jsonResponse,
+  listOptionallyPaged,
   optionalPagination,
   setOptionalPaginationHeaders,
 } from '../route-helpers.js';
@@ -81,7 +82,7 @@ const routes = {
     method: 'post',
     path: '/organizations/{id}/users/roles',
     tags,
-    summary: 'Assign organization roles to several members',
+    summary: 'Assign organization roles to several members (emits Organization.MemberRoles.Updated)',
     request: {
       params,
       body: jsonBody(
@@ -102,7 +103,7 @@ const routes = {
     method: 'put',
     path: '/organizations/{id}/users/{userId}/roles',
     tags,
-    summary: "Replace a member's organization roles",
+    summary: "Replace a member's organization roles (emits Organization.MemberRoles.Updated)",
     request: { params: memberParams, body: jsonBody(roleSelection) },
     responses: { 204: { description: 'Replaced' }, ...responses },
   }),
@@ -110,7 +111,7 @@ const routes = {
     method: 'post',
     path: '/organizations/{id}/users/{userId}/roles',
     tags,
-    summary: 'Assign organization roles to a member',
+    summary: 'Assign organization roles to a member (emits Organization.MemberRoles.Updated)',
     request: { params: memberParams, body: jsonBody(nonEmptySelection) },
     responses: {
       201: jsonResponse(z.object({ organizationRoleIds: z.array(z.string()) }), 'The roles assigned'),
@@ -121,7 +122,7 @@ const routes = {
     method: 'delete',
     path: '/organizations/{id}/users/{userId}/roles/{organizationRoleId}',
     tags,
-    summary: 'Remove an organization role from a member',
+    summary: 'Remove an organization role from a member (emits Organization.MemberRoles.Updated)',
     request: { params: memberRoleParams },
     responses: { 204: { description: 'Removed' }, ...responses },
   }),
@@ -157,29 +158,29 @@ export function organizationUsersRoutes(
     })
     .openapi(routes.assignRolesToUsers, async (c) => {
       const { userIds, organizationRoleIds } = c.req.valid('json');
-      await service.addMemberRoles(c.req.valid('param').id, userIds, { organizationRoleIds });
+      await service.addMemberRoles(ctx(c), c.req.valid('param').id, userIds, { organizationRoleIds });
       return c.body(null, 201);
     })
     .openapi(routes.listRoles, async (c) => {
       const { id, userId } = c.req.valid('param');
-      const pagination = optionalPagination(c.req.valid('query'));
-      const { items, total } = await service.listMemberRoles(id, userId, pagination);
-      setOptionalPaginationHeaders(c, pagination, total);
+      const items = await listOptionallyPaged(c, c.req.valid('query'), (p) =>
+        service.listMemberRoles(id, userId, p),
+      );
       return c.json(z.array(organizationRoleSchema).parse(items), 200);
     })
     .openapi(routes.replaceRoles, async (c) => {
       const { id, userId } = c.req.valid('param');
-      await service.replaceMemberRoles(id, userId, c.req.valid('json'));
+      await service.replaceMemberRoles(ctx(c), id, userId, c.req.valid('json'));
       return c.body(null, 204);
     })
     .openapi(routes.addRoles, async (c) => {
       const { id, userId } = c.req.valid('param');
-      const organizationRoleIds = await service.addMemberRoles(id, [userId], c.req.valid('json'));
+      const organizationRoleIds = await service.addMemberRoles(ctx(c), id, [userId], c.req.valid('json'));
       return c.json({ organizationRoleIds }, 201);
     })
     .openapi(routes.removeRole, async (c) => {
       const { id, userId, organizationRoleId } = c.req.valid('param');
-      await service.removeMemberRole(id, userId, organizationRoleId);
+      await service.removeMemberRole(ctx(c), id, userId, organizationRoleId);
       return c.body(null, 204);
     });
 }

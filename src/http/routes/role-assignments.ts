@@ -1,14 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { RoleAssignmentsService } from '../../services/role-assignments.js';
+import type { ClientAddressOptions } from '../context.js';
 import { createRouter, errorResponses, notFoundResponse, unprocessableResponse } from '../openapi.js';
 import { paginationQuerySchema, parsePagination, setPaginationHeaders } from '../pagination.js';
 import {
+  contextFactory,
   idListSchema,
   idParam,
   jsonBody,
   jsonResponse,
-  optionalPagination,
-  setOptionalPaginationHeaders,
+  listOptionallyPaged,
 } from '../route-helpers.js';
 import { roleSchema } from './roles.js';
 import { adminUserSchema } from './users.js';
@@ -34,7 +35,7 @@ const routes = {
     method: 'post',
     path: '/users/{userId}/roles',
     tags,
-    summary: 'Assign roles to a user (roles already held are skipped)',
+    summary: 'Assign roles to a user (roles already held are skipped; emits User.Roles.Updated)',
     request: { params: userParams, body: roleIdsBody },
     responses: {
       201: jsonResponse(
@@ -48,7 +49,7 @@ const routes = {
     method: 'put',
     path: '/users/{userId}/roles',
     tags,
-    summary: "Replace a user's roles",
+    summary: "Replace a user's roles (emits User.Roles.Updated)",
     request: { params: userParams, body: jsonBody(z.strictObject({ roleIds: idListSchema })) },
     responses: {
       200: jsonResponse(z.object({ roleIds: z.array(z.string()) }), 'The roles now held'),
@@ -59,7 +60,7 @@ const routes = {
     method: 'delete',
     path: '/users/{userId}/roles/{roleId}',
     tags,
-    summary: 'Remove a role from a user',
+    summary: 'Remove a role from a user (emits User.Roles.Updated)',
     request: { params: userRoleParams },
     responses: { 204: { description: 'Removed' }, ...responses },
   }),
@@ -78,7 +79,7 @@ const routes = {
     method: 'post',
     path: '/roles/{id}/users',
     tags,
-    summary: 'Assign a role to users',
+    summary: 'Assign a role to users (emits User.Roles.Updated per user)',
     request: { params: roleParams, body: jsonBody(z.strictObject({ userIds: idListSchema.min(1) })) },
     responses: { 201: { description: 'Assigned' }, ...responses },
   }),
@@ -86,23 +87,32 @@ const routes = {
     method: 'delete',
     path: '/roles/{id}/users/{userId}',
     tags,
-    summary: 'Remove a role from a user',
+    summary: 'Remove a role from a user (emits User.Roles.Updated)',
     request: { params: roleUserParams },
     responses: { 204: { description: 'Removed' }, ...responses },
   }),
 };
 
-/** User ↔ role assignment (Logto's paths and shapes). Silent: Logto emits no event for these (§3.8). */
-export function roleAssignmentsRoutes(assignments: RoleAssignmentsService) {
+/**
+ * User ↔ role assignment (Logto's paths and shapes). Logto emits no event for these (§3.8); the
+ * changing routes emit idhooks' `User.Roles.Updated`.
+ */
+export function roleAssignmentsRoutes(
+  assignments: RoleAssignmentsService,
+  addressOptions: ClientAddressOptions,
+) {
+  const ctx = contextFactory(addressOptions);
   return createRouter()
     .openapi(routes.listUserRoles, async (c) => {
-      const pagination = optionalPagination(c.req.valid('query'));
-      const { items, total } = await assignments.listUserRoles(c.req.valid('param').userId, pagination);
-      setOptionalPaginationHeaders(c, pagination, total);
+      const { userId } = c.req.valid('param');
+      const items = await listOptionallyPaged(c, c.req.valid('query'), (p) =>
+        assignments.listUserRoles(userId, p),
+      );
       return c.json(z.array(roleSchema).parse(items), 200);
     })
     .openapi(routes.assignUserRoles, async (c) => {
       const result = await assignments.assignUserRoles(
+        ctx(c),
         c.req.valid('param').userId,
         c.req.valid('json').roleIds,
       );
@@ -110,6 +120,7 @@ export function roleAssignmentsRoutes(assignments: RoleAssignmentsService) {
     })
     .openapi(routes.replaceUserRoles, async (c) => {
       const result = await assignments.replaceUserRoles(
+        ctx(c),
         c.req.valid('param').userId,
         c.req.valid('json').roleIds,
       );
@@ -117,7 +128,7 @@ export function roleAssignmentsRoutes(assignments: RoleAssignmentsService) {
     })
     .openapi(routes.removeUserRole, async (c) => {
       const { userId, roleId } = c.req.valid('param');
-      await assignments.removeUserRole(userId, roleId);
+      await assignments.removeUserRole(ctx(c), userId, roleId);
       return c.body(null, 204);
     })
     .openapi(routes.listRoleUsers, async (c) => {
@@ -127,12 +138,12 @@ export function roleAssignmentsRoutes(assignments: RoleAssignmentsService) {
       return c.json(z.array(adminUserSchema).parse(items), 200);
     })
     .openapi(routes.assignRoleUsers, async (c) => {
-      await assignments.assignRoleUsers(c.req.valid('param').id, c.req.valid('json').userIds);
+      await assignments.assignRoleUsers(ctx(c), c.req.valid('param').id, c.req.valid('json').userIds);
       return c.body(null, 201);
     })
     .openapi(routes.removeRoleUser, async (c) => {
       const { id, userId } = c.req.valid('param');
-      await assignments.removeRoleUser(id, userId);
+      await assignments.removeRoleUser(ctx(c), id, userId);
       return c.body(null, 204);
     });
 }

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { dataEvents } from '../../../src/domain/events.js';
+import { dataEvents, idhooksDataEvents } from '../../../src/domain/events.js';
 import { newSecret, newStandardId } from '../../../src/shared/ids.js';
 import { expectStatus } from '../../helpers/api.js';
 import type { TestEnv } from '../../helpers/test-db.js';
@@ -11,6 +11,9 @@ export interface CommittedEvent {
   readonly payload: Record<string, unknown>;
   readonly json: string;
 }
+
+/** Logto's data events and idhooks' additions: what the harness hook subscribes to. */
+export const ALL_DATA_EVENTS = [...dataEvents, ...idhooksDataEvents] as const;
 
 /** The route context a Management API payload repeats (contract §3.2). */
 export interface RouteContext {
@@ -51,7 +54,7 @@ export function createHarness(env: TestEnv) {
         id,
         name: 'all data events',
         event: null,
-        events: JSON.stringify(dataEvents),
+        events: JSON.stringify(ALL_DATA_EVENTS),
         config: JSON.stringify({ url: 'https://receiver.example.com/hook' }),
         signingKey: newSecret(),
         enabled: 1,
@@ -61,7 +64,7 @@ export function createHarness(env: TestEnv) {
       .execute();
     await db
       .insertInto('hookSubscriptions')
-      .values(dataEvents.map((event) => ({ hookId: id, event })))
+      .values(ALL_DATA_EVENTS.map((event) => ({ hookId: id, event })))
       .execute();
     hookId = id;
     return id;
