@@ -79,6 +79,8 @@ function stopOnSignals(container: Container, running: Running): { readonly isSto
       process.exit(1);
     }, FORCED_EXIT_MS).unref();
     const { server, lock } = running;
+    // Open event streams would hold the HTTP server open until the forced exit.
+    container.feedSignal.close();
     const httpClosed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await Promise.all([httpClosed, container.delivery.engine.stop()]);
     await container.close();

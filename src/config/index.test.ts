@@ -109,6 +109,10 @@ describe('loadConfig', () => {
     ['IDHOOKS_HOOK_DISABLE_AFTER_SECONDS', { IDHOOKS_HOOK_DISABLE_AFTER_SECONDS: '31536001' }],
     ['IDHOOKS_METRICS_TOKEN', { IDHOOKS_METRICS_TOKEN: 'short' }],
     ['IDHOOKS_CONSOLE_SESSION_TTL_SECONDS', { IDHOOKS_CONSOLE_SESSION_TTL_SECONDS: 'forever' }],
+    ['IDHOOKS_FEED_POLL_MS', { IDHOOKS_FEED_POLL_MS: '5' }],
+    ['IDHOOKS_FEED_POLL_MS', { IDHOOKS_FEED_POLL_MS: 'often' }],
+    ['IDHOOKS_FEED_HEARTBEAT_SECONDS', { IDHOOKS_FEED_HEARTBEAT_SECONDS: '0' }],
+    ['IDHOOKS_FEED_HEARTBEAT_SECONDS', { IDHOOKS_FEED_HEARTBEAT_SECONDS: '301' }],
   ])('rejects a bad %s with a ConfigError naming it', (variable, env) => {
     expect(configError(env).message).toContain(variable);
   });

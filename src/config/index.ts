@@ -90,6 +90,10 @@ const envSchema = z.object({
   IDHOOKS_EMAIL_CONNECTOR_AUTHORIZATION: z.string().optional(),
   // Admin console sign-in (README "Console"). At most a week: the session carries full admin rights.
   IDHOOKS_CONSOLE_SESSION_TTL_SECONDS: integer(300, 604_800).default(28_800),
+  // Events feed streams (README "Events feed"): how often a stream looks for events this process did
+  // not commit itself, and how often an idle stream sends a comment so proxies keep it open.
+  IDHOOKS_FEED_POLL_MS: integer(20, 60_000).default(500),
+  IDHOOKS_FEED_HEARTBEAT_SECONDS: integer(1, 300).default(15),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -130,6 +134,8 @@ export interface Config {
   readonly experience: ExperienceConfig;
   /** The admin console at `/console`. */
   readonly console: { readonly sessionTtlSeconds: number };
+  /** `GET /api/events/stream`. */
+  readonly feed: { readonly pollMs: number; readonly heartbeatSeconds: number };
 }
 
 export interface ExperienceConfig {
@@ -212,6 +218,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         : undefined,
     }),
     console: Object.freeze({ sessionTtlSeconds: e.IDHOOKS_CONSOLE_SESSION_TTL_SECONDS }),
+    feed: Object.freeze({
+      pollMs: e.IDHOOKS_FEED_POLL_MS,
+      heartbeatSeconds: e.IDHOOKS_FEED_HEARTBEAT_SECONDS,
+    }),
   };
   return Object.freeze(config);
 }

@@ -5,6 +5,7 @@ import * as m0003 from './0003-authorization.js';
 import * as m0004 from './0004-experience.js';
 import * as m0005 from './0005-hook-health.js';
 import * as m0006 from './0006-console-sessions.js';
+import * as m0014 from './0014-events-feed.js';
 
 /**
  * The ordered list of migrations. Names are their file names; never rename or reorder one that has
@@ -17,6 +18,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-experience': m0004,
   '0005-hook-health': m0005,
   '0006-console-sessions': m0006,
+  '0014-events-feed': m0014,
 };
 
 export const migrationProvider: MigrationProvider = {
