@@ -38,11 +38,9 @@ const streamQuerySchema = z.strictObject({
 });
 
 const listQuerySchema = streamQuerySchema.extend({
-  limit: limitSchema
-    .optional()
-    .openapi({
-      description: `At most this many events, 1 to ${FEED_MAX_LIMIT} (default ${FEED_DEFAULT_LIMIT}).`,
-    }),
+  limit: limitSchema.optional().openapi({
+    description: `At most this many events, 1 to ${FEED_MAX_LIMIT} (default ${FEED_DEFAULT_LIMIT}).`,
+  }),
 });
 
 export const feedEventSchema = z
