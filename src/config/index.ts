@@ -225,3 +225,39 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   };
   return Object.freeze(config);
 }
+
+/**
+ * What the `idhooks` client commands (`listen`, `deliveries`, `hooks`) read from the environment:
+ * which server to call and with which admin credentials. Flags override each. Kept apart from the
+ * server's schema so that a client never fails on a server variable it does not use.
+ */
+const clientEnvSchema = z.object({
+  IDHOOKS_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+    .refine((url) => !/[?#]/.test(url), { message: 'must not contain a query or fragment' })
+    .optional(),
+  IDHOOKS_ADMIN_CLIENT_ID: z.string().min(1).optional(),
+  IDHOOKS_ADMIN_CLIENT_SECRET: z.string().min(1).optional(),
+});
+
+export interface ClientEnv {
+  readonly url: string | undefined;
+  readonly clientId: string | undefined;
+  readonly clientSecret: string | undefined;
+}
+
+/** The client commands' environment; throws `ConfigError` naming a bad variable. */
+export function loadClientEnv(env: Env = process.env): ClientEnv {
+  const parsed = clientEnvSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== '')),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid environment; fix these variables:\n${lines.join('\n')}`);
+  }
+  return Object.freeze({
+    url: parsed.data.IDHOOKS_URL,
+    clientId: parsed.data.IDHOOKS_ADMIN_CLIENT_ID,
+    clientSecret: parsed.data.IDHOOKS_ADMIN_CLIENT_SECRET,
+  });
+}

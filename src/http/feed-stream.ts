@@ -95,10 +95,11 @@ async function pump(
       await write(messageOf(event));
       sentId = event.cursor;
     }
-    // The cursor moved past events the filter left out (or the stream started without one): an
-    // `id:` line alone sets the client's Last-Event-ID without an event, so a reconnect resumes here.
+    // The cursor moved past events the filter left out (or the stream started without one): a
+    // `cursor` event moves the client's Last-Event-ID (browsers' onmessage ignores it), so a
+    // reconnect resumes here instead of scanning those events again.
     if (page.cursor !== sentId) {
-      await write(`id: ${page.cursor}\n\n`);
+      await write(`event: cursor\nid: ${page.cursor}\ndata: ${page.cursor}\n\n`);
       sentId = page.cursor;
     }
     if (!page.hasMore) {
