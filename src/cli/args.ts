@@ -50,7 +50,12 @@ export function parseCommand(spec: CommandSpec, args: readonly string[]): Parsed
       allowPositionals: true,
     }) as { values: Record<string, Value>; positionals: string[] };
   } catch (error) {
-    throw new UsageError(cleanParseMessage(error), spec.usage);
+    // `--help` wins even over a mistake elsewhere on the line.
+    if (args.includes('--help') || args.includes('-h')) {
+      parsed = { values: { help: true }, positionals: [] };
+    } else {
+      throw new UsageError(cleanParseMessage(error), spec.usage);
+    }
   }
   const { values, positionals } = parsed;
   const isHelp = values.help === true;

@@ -45,11 +45,13 @@ class SlowReader extends Error {}
 export function streamFeed(c: Context, input: FeedStreamInput): Response {
   const { first, read, signal, options } = input;
   const writeTimeoutMs = options.writeTimeoutMs ?? 30_000;
-  return streamSSE(c, async (stream) => {
+  const response = streamSSE(c, async (stream) => {
     const done = new AbortController();
     stream.onAbort(() => done.abort());
     const onClosing = () => done.abort();
     signal.closing.addEventListener('abort', onClosing, { once: true });
+    // A request that arrives while the process stops (on a kept-alive socket) ends at once.
+    if (signal.closing.aborted) done.abort();
     try {
       await pump(stream, input.after, first, read, done.signal, { ...options, writeTimeoutMs }, signal);
     } catch (error) {
@@ -61,6 +63,10 @@ export function streamFeed(c: Context, input: FeedStreamInput): Response {
       signal.closing.removeEventListener('abort', onClosing);
     }
   });
+  // A stream's socket is never reused: when it ends (the process stopping), the socket must close
+  // too, or the HTTP server's close would wait for a kept-alive connection until the forced exit.
+  response.headers.set('connection', 'close');
+  return response;
 }
 
 async function pump(
