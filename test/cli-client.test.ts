@@ -420,3 +420,143 @@ describe('idhooks listen', () => {
     TIMEOUT_MS,
   );
 });
+
+describe('idhooks deliveries and hooks against a running server', () => {
+  it(
+    'lists, shows, resends and recovers deliveries, lists and tests hooks, as tables and --json',
+    async () => {
+      const { createTestEnv } = await import('./helpers/test-db.js');
+      const { serve } = await import('@hono/node-server');
+      const { startReceiver } = await import('./helpers/receiver.js');
+      const receiver = await startReceiver();
+      receiver.respondWith({ status: 500, body: 'down' });
+      const env = await createTestEnv('sqlite', {
+        env: { IDHOOKS_ALLOW_PRIVATE_TARGETS: '127.0.0.1/32', IDHOOKS_RETRY_SCHEDULE: '0' },
+      });
+      const server = serve({ fetch: env.app.fetch, port: 0, hostname: '127.0.0.1' });
+      await new Promise<void>((done) => server.once('listening', () => done()));
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const cli = async (...argv: string[]) => {
+        const out = captured();
+        const code = await runCli(
+          [
+            ...argv,
+            '--url',
+            url,
+            '--client-id',
+            env.admin.clientId,
+            '--client-secret',
+            env.admin.clientSecret,
+            '--resource',
+            'http://localhost:3001/api',
+          ],
+          refuseToStart,
+          out,
+        );
+        return { code, ...out };
+      };
+      try {
+        await env.container.delivery.engine.start();
+        const hookResponse = await env.api('POST', '/api/hooks', {
+          name: 'cli hook',
+          events: ['User.Created'],
+          config: { url: `${receiver.url}/cli` },
+        });
+        const hook = (await hookResponse.json()) as { id: string };
+        await env.api('POST', '/api/users', { username: 'cli_user_1' });
+        await until(async () => {
+          const listed = await cli('deliveries', 'list', '--hook', hook.id, '--status', 'failed', '--json');
+          return (JSON.parse(listed.stdout || '[]') as unknown[]).length === 1;
+        }, 'a failed delivery');
+
+        const table = await cli('deliveries', 'list', '--hook', hook.id);
+        expect(table.code).toBe(0);
+        expect(table.stdout).toMatch(/^ID\s+EVENT\s+STATUS\s+ATTEMPTS\s+LAST\s+CREATED\s+NEXT ATTEMPT\n/);
+        expect(table.stdout).toMatch(/dlv_\S+\s+User\.Created\s+failed\s+2\s+500/);
+        const deliveryId = /(dlv_\S+)/.exec(table.stdout)?.[1] ?? '';
+
+        const shown = await cli('deliveries', 'show', deliveryId, '--hook', hook.id);
+        expect(shown.stdout).toMatch(/ATTEMPT\s+STARTED\s+RESULT\s+STATUS\s+MS/);
+        expect(shown.stdout).toMatch(/\n1\s+\S+Z\s+Error\s+500\s+\d+\s+down/);
+        const shownJson = JSON.parse(
+          (await cli('deliveries', 'show', deliveryId, '--hook', hook.id, '--json')).stdout,
+        ) as {
+          attempts: unknown[];
+        };
+        expect(shownJson.attempts).toHaveLength(2);
+
+        receiver.respondWith({ status: 200, body: 'ok' });
+        const resent = await cli('deliveries', 'resend', deliveryId, '--hook', hook.id);
+        expect(resent.stdout).toContain(`Delivery ${deliveryId} queued for a new attempt`);
+        await until(
+          async () =>
+            (
+              await cli('deliveries', 'list', '--hook', hook.id, '--status', 'succeeded', '--json')
+            ).stdout.includes(deliveryId),
+          'the resend',
+        );
+
+        receiver.respondWith({ status: 500, body: 'down again' });
+        await env.api('POST', '/api/users', { username: 'cli_user_2' });
+        await until(
+          async () =>
+            (
+              JSON.parse(
+                (await cli('deliveries', 'list', '--hook', hook.id, '--status', 'failed', '--json')).stdout,
+              ) as unknown[]
+            ).length === 1,
+          'a second failure',
+        );
+        receiver.respondWith({ status: 200, body: 'ok' });
+        const recovered = await cli('deliveries', 'recover', '--since', '1h');
+        expect(recovered.code).toBe(0);
+        expect(recovered.stdout).toContain('1 failed deliveries queued again.');
+        expect(recovered.stderr).toContain('[########################] 1/1');
+        const recoveredJson = await cli(
+          'deliveries',
+          'recover',
+          '--since',
+          '1h',
+          '--hook',
+          hook.id,
+          '--json',
+        );
+        expect(JSON.parse(recoveredJson.stdout)).toEqual({
+          recovered: 0,
+          hooks: [{ hookId: hook.id, recovered: 0 }],
+        });
+
+        const hooks = await cli('hooks', 'list');
+        expect(hooks.stdout).toMatch(/^ID\s+NAME\s+ENABLED\s+URL\s+24H OK\s+CREATED\s+EVENTS\n/);
+        expect(hooks.stdout).toContain(`${hook.id}  cli hook  yes`);
+        expect(
+          (JSON.parse((await cli('hooks', 'list', '--json')).stdout) as { id: string }[]).map((h) => h.id),
+        ).toEqual([hook.id]);
+        const before = receiver.requests.length;
+        const tested = await cli('hooks', 'test', hook.id);
+        expect(tested.stdout).toContain('Sent 1 test payload(s)');
+        expect(receiver.requests.length).toBe(before + 1);
+
+        // Server-side errors: exit 1 with the server's code.
+        const missing = await cli('deliveries', 'show', 'dlv_nope', '--hook', hook.id);
+        expect(missing.code).toBe(1);
+        expect(missing.stderr).toContain('404 entity.not_exists_with_id');
+        const badCredentials = captured();
+        expect(
+          await runCli(
+            ['hooks', 'list', '--url', url, '--client-id', 'x', '--client-secret', 'y'],
+            refuseToStart,
+            badCredentials,
+          ),
+        ).toBe(1);
+        expect(badCredentials.stderr).toMatch(/idhooks answered 40\d/);
+      } finally {
+        await env.container.delivery.engine.stop();
+        await new Promise((done) => server.close(done));
+        await env.close();
+        await receiver.close();
+      }
+    },
+    TIMEOUT_MS,
+  );
+});

@@ -227,14 +227,14 @@ function printDelivery(d: Delivery, out: Output) {
   out.line('');
   out.line(
     formatTable(
-      ['ATTEMPT', 'STARTED', 'RESULT', 'STATUS', 'MS', 'ERROR / RESPONSE'],
+      ['ATTEMPT', 'STARTED', 'RESULT', 'STATUS', 'MS', 'RESPONSE / ERROR'],
       attempts.map((a) => [
         String(a.attempt),
         formatTime(a.startedAt),
         a.result,
         a.response ? String(a.response.status) : '-',
         String(a.durationMs),
-        (a.error ?? a.response?.body ?? '').replace(/\s+/g, ' ').slice(0, 60),
+        (a.response?.body || a.error || '').replace(/\s+/g, ' ').slice(0, 60),
       ]),
     ),
   );
