@@ -1,6 +1,8 @@
-import { sql } from 'kysely';
+import { Migrator, sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
+import { createDatabase } from '../../src/storage/db.js';
+import { migrationProvider } from '../../src/storage/migrations/index.js';
 import { createContainer, type Container } from '../../src/container.js';
 import type { Executor } from '../../src/storage/db.js';
 import type { FeedEvent } from '../../src/services/event-feed.js';
@@ -241,6 +243,60 @@ describeEachDialect('events feed across a restart', (dialect: Dialect) => {
       expect(seen).toEqual([...before, ...after]);
     } finally {
       await second.close();
+    }
+  });
+});
+
+describeEachDialect('events feed on a database that had events before migration 0014', (dialect: Dialect) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+  });
+  afterAll(async () => database.drop());
+
+  it('serves the older events first, in the order they were created, then new ones', async () => {
+    const handle = createDatabase({
+      url: database.url,
+      sqliteSynchronous: 'NORMAL',
+      pgSchema: database.pgSchema,
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the schema before 0014, as migrations see it
+    const db = handle.db.withoutPlugins() as unknown as Kysely<any>;
+    const migrator = new Migrator({
+      db,
+      provider: migrationProvider,
+      migrationTableName: 'idhooks_migrations',
+      migrationLockTableName: 'idhooks_migrations_lock',
+      ...(database.pgSchema ? { migrationTableSchema: database.pgSchema } : {}),
+    });
+    const { error } = await migrator.migrateTo('0006-console-sessions');
+    expect(error).toBeUndefined();
+    // Ids in the opposite order of creation: the backfill must follow created_at.
+    for (const [id, createdAt] of [
+      ['evt_c', 1000],
+      ['evt_b', 2000],
+      ['evt_a', 3000],
+    ] as const) {
+      await db
+        .insertInto('events')
+        .values({
+          id,
+          type: 'User.Created',
+          payload: JSON.stringify(samplePayload(createdAt)),
+          created_at: createdAt,
+        })
+        .execute();
+    }
+    await handle.destroy();
+
+    const node = nodeOf(database);
+    await node.init();
+    try {
+      const appended = await node.database.db.transaction().execute((tx) => append(node, tx, 9));
+      const seen = await follow(node, undefined, 4);
+      expect(seen.events.map((e) => e.id)).toEqual(['evt_c', 'evt_b', 'evt_a', appended]);
+    } finally {
+      await node.close();
     }
   });
 });

@@ -79,6 +79,7 @@ const routes = {
   list: createRoute({
     method: 'get',
     path: '/events',
+    operationId: 'ListEvents',
     tags,
     summary: 'Read the events feed',
     description:
@@ -93,6 +94,7 @@ const routes = {
   stream: createRoute({
     method: 'get',
     path: '/events/stream',
+    operationId: 'StreamEvents',
     tags,
     summary: 'Follow the events feed (server-sent events)',
     description:
