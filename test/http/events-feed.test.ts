@@ -87,7 +87,9 @@ function sseReader(response: Response) {
   };
 }
 
+/** The feed event of a message block; undefined for comments and `event: cursor` messages. */
 const dataOf = (block: string) => {
+  if (block.split('\n').some((l) => l.startsWith('event: '))) return undefined;
   const line = block.split('\n').find((l) => l.startsWith('data: '));
   return line ? (JSON.parse(line.slice(6)) as FeedEvent) : undefined;
 };
