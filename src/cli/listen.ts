@@ -111,16 +111,24 @@ export async function runListen(args: readonly string[], env: ClientEnv, out: Ou
   process.once('SIGTERM', onSignal);
 
   let backoffMs = 250;
+  let wasDisconnected = false;
+  const onConnected = () => {
+    if (wasDisconnected) out.info(`Reconnected; resuming after ${state.cursor ?? 'the oldest event'}.`);
+    wasDisconnected = false;
+    backoffMs = 250;
+  };
   while (!state.isStopping) {
     try {
-      await follow(
-        api,
-        { filter, state, signal: stop.signal, out, onConnected: () => (backoffMs = 250) },
-        (event) => forward(event, { forwardTo, signingKey, hookId, out }),
+      await follow(api, { filter, state, signal: stop.signal, out, onConnected }, (event) =>
+        forward(event, { forwardTo, signingKey, hookId, out }),
       );
-      if (!state.isStopping) out.info('The server ended the stream; reconnecting…');
+      if (state.isStopping) break;
+      wasDisconnected = true;
+      out.info('The server ended the stream; reconnecting…');
+      await sleep(backoffMs, stop.signal);
     } catch (error) {
       if (state.isStopping) break;
+      wasDisconnected = true;
       if (error instanceof ApiError && error.code === 'feed.cursor_expired') {
         const oldest = (error.data as { oldestCursor?: string } | undefined)?.oldestCursor;
         out.error(
