@@ -55,7 +55,8 @@ export function streamFeed(c: Context, input: FeedStreamInput): Response {
     try {
       await pump(stream, input.after, first, read, done.signal, { ...options, writeTimeoutMs }, signal);
     } catch (error) {
-      if (error instanceof SlowReader) return;
+      // Cancel rather than close: a close would queue behind the write the reader never takes.
+      if (error instanceof SlowReader) return stream.abort();
       if (!(error instanceof AppError)) throw error;
       // An expired cursor mid-stream (the reader fell behind retention): say so and end.
       await stream.writeSSE({ event: 'error', data: JSON.stringify(error.toBody()) });

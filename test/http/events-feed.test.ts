@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/shared/clock.js';
-import type { FeedPageResponse } from '../../src/http/routes/events.js';
+import { eventsRoutes, type FeedPageResponse } from '../../src/http/routes/events.js';
+import { createRouter } from '../../src/http/openapi.js';
 import { expectRejected, expectStatus, expectUnchanged } from '../helpers/api.js';
 import { appendEvents, insertHook } from '../helpers/builders.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
@@ -249,6 +250,42 @@ describeEachDialect('events feed', (dialect) => {
     } finally {
       await sse.cancel();
     }
+  });
+
+  it('holds at most a few messages for a reader that stops reading, then disconnects it', async () => {
+    // The routes as app.ts mounts them, with a short write timeout instead of 30 s.
+    const app = createRouter().route(
+      '/api',
+      eventsRoutes(env.container.services.eventFeed, env.container.feedSignal, {
+        pollMs: 20,
+        heartbeatMs: 60_000,
+        writeTimeoutMs: 300,
+      }),
+    );
+    const { cursor } = await readFeed(env, '?after=latest');
+    await appendEvents(env.container, 250, 'Role.Created');
+    await drain(env, cursor, 250);
+    const response = await app.request(`/api/events/stream?after=${cursor}`);
+    expect(response.status).toBe(200);
+    // Nothing is read for well past the write timeout: the stream must give up on this reader.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const reader = response.body!.getReader();
+    let text = '';
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    // The stream ended on its own, having held back everything but a few messages.
+    const delivered = text.split('\n\n').filter((block) => dataOf(block) !== undefined);
+    expect(delivered.length).toBeLessThan(10);
+
+    // A reader that keeps reading gets all of them from the same cursor.
+    const prompt = sseReader(await app.request(`/api/events/stream?after=${cursor}`));
+    let count = 0;
+    while (count < 250) count += (await prompt.next(1)).filter((block) => dataOf(block) !== undefined).length;
+    await prompt.cancel();
+    expect(count).toBe(250);
   });
 
   describe('bad input', () => {
