@@ -202,7 +202,9 @@ async function follow(api: ApiClient, input: FollowInput, handle: (event: Stream
 
 function errorFromStream(data: string): ApiError {
   const body = JSON.parse(data) as { code?: string; message?: string; data?: unknown };
-  return new ApiError(410, body.code ?? 'stream_error', body.message ?? data, body.data);
+  // Only an expired cursor is final for this cursor; anything else is worth a reconnect.
+  const status = body.code === 'feed.cursor_expired' ? 410 : 503;
+  return new ApiError(status, body.code ?? 'stream_error', body.message ?? data, body.data);
 }
 
 interface ForwardInput {

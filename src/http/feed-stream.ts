@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { FeedEvent, FeedRead, FeedSignal } from '../services/event-feed.js';
 import { AppError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
 
 export interface FeedStreamOptions {
   /** How often to look for events other processes committed. */
@@ -57,9 +58,13 @@ export function streamFeed(c: Context, input: FeedStreamInput): Response {
     } catch (error) {
       // Cancel rather than close: a close would queue behind the write the reader never takes.
       if (error instanceof SlowReader) return stream.abort();
-      if (!(error instanceof AppError)) throw error;
-      // An expired cursor mid-stream (the reader fell behind retention): say so and end.
-      await stream.writeSSE({ event: 'error', data: JSON.stringify(error.toBody()) });
+      // An expired cursor mid-stream (the reader fell behind retention) is said as is; anything
+      // else (the database gone) is logged with its stack and told as a generic error. The reader
+      // reconnects with its Last-Event-ID either way.
+      const appError = error instanceof AppError ? error : new AppError('request.internal_error');
+      if (!(error instanceof AppError))
+        (c.get('logger') as Logger | undefined)?.error({ err: error }, 'events stream failed');
+      await stream.writeSSE({ event: 'error', data: JSON.stringify(appError.toBody()) });
     } finally {
       signal.closing.removeEventListener('abort', onClosing);
     }
