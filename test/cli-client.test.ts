@@ -127,6 +127,7 @@ describe('idhooks usage mistakes (in process)', () => {
     [['deliveries', 'purge'], 'Unknown deliveries command "purge"'],
     [['deliveries', 'list', ...creds], '--hook is required'],
     [['deliveries', 'list', '--hook', 'h', '--status', 'done', ...creds], '--status must be one of'],
+    [['deliveries', 'list', '--hook', 'h', '--event', 'User.*', ...creds], '--event must be one event name'],
     [
       ['deliveries', 'list', '--hook', 'h', '--limit', '0', ...creds],
       '--limit must be a whole number from 1 to 100',

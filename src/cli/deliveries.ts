@@ -1,4 +1,5 @@
 import type { ClientEnv } from '../config/index.js';
+import { isEventType } from '../domain/events.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOf, createApiClient } from './api-client.js';
 import { UsageError, integerFlag, parseCommand, timeFlag, type CommandSpec } from './args.js';
 import { formatTable, formatTime, progressBar, type Output } from './output.js';
@@ -191,6 +192,9 @@ export async function runDeliveries(args: readonly string[], env: ClientEnv, out
     const query = new URLSearchParams({ page_size: String(limit) });
     if (status) query.set('status', status);
     const event = parsed.string('event');
+    if (event !== undefined && !isEventType(event)) {
+      throw new UsageError(`--event must be one event name, e.g. User.Created; got "${event}".`, spec.usage);
+    }
     if (event !== undefined) query.set('event', event);
     if (since !== undefined) query.set('start_time', String(since));
     const api = createApiClient(connectionOf(parsed, env, spec.usage));
