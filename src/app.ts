@@ -126,7 +126,6 @@ export function buildApp(container: Container) {
   app.route(
     '/api',
     eventsRoutes(services.eventFeed, container.feedSignal, {
-      pollMs: config.feed.pollMs,
       heartbeatMs: config.feed.heartbeatSeconds * 1000,
     }),
   );

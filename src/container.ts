@@ -135,7 +135,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     now: () => clock.now(),
   });
   // Wakes this process's events streams after its own commits; other nodes' are polled.
-  const feedSignal = createFeedSignal();
+  const feedSignal = createFeedSignal({ readHead: repos.eventFeed.readHead, pollMs: config.feed.pollMs });
   const runInTransaction = createRunInTransaction({
     db,
     events: repos.events,

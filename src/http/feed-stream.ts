@@ -5,8 +5,6 @@ import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface FeedStreamOptions {
-  /** How often to look for events other processes committed. */
-  readonly pollMs: number;
   /** An idle stream sends a comment this often. */
   readonly heartbeatMs: number;
   /**
@@ -116,7 +114,8 @@ async function pump(
     }
     if (!page.hasMore) {
       const untilHeartbeat = lastWriteAt + options.heartbeatMs - Date.now();
-      await signal.wait(Math.max(0, Math.min(options.pollMs, untilHeartbeat)), done);
+      // Woken by a local commit or the shared head poll (FeedSignal), or at the heartbeat.
+      await signal.wait(Math.max(0, untilHeartbeat), done);
       if (done.aborted) return;
       if (Date.now() - lastWriteAt >= options.heartbeatMs) await write(': heartbeat\n\n');
     }

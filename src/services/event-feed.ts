@@ -36,29 +36,66 @@ export interface FeedQuery {
   readonly events: readonly EventType[] | undefined;
 }
 
-/** Tells waiting streams that this process committed events; other nodes' commits are polled. */
+/**
+ * Wakes waiting streams: at once after this process's own commits (`notify`), and when one shared
+ * poll of the feed's head (every `pollMs`, only while a stream waits) sees events other processes
+ * committed. One head query per interval per process, however many streams are open.
+ */
 export interface FeedSignal {
   notify(): void;
-  /** Resolves after the next notify, after `ms`, or when `signal` aborts, whichever comes first. */
+  /** Resolves after the next wake-up, after `ms`, or when `signal` aborts, whichever comes first. */
   wait(ms: number, signal: AbortSignal): Promise<void>;
   /** Aborted when the process stops: open streams end so the HTTP server can close. */
   readonly closing: AbortSignal;
   close(): void;
 }
 
-export function createFeedSignal(): FeedSignal {
+export interface FeedSignalDeps {
+  /** The cursor of the newest settled event, or undefined when there is none. */
+  readonly readHead: () => Promise<string | undefined>;
+  readonly pollMs: number;
+}
+
+export function createFeedSignal({ readHead, pollMs }: FeedSignalDeps): FeedSignal {
   const waiters = new Set<() => void>();
   const closing = new AbortController();
+  let lastHead: string | undefined;
+  let poll: NodeJS.Timeout | undefined;
+
+  const notify = () => {
+    const woken = [...waiters];
+    waiters.clear();
+    woken.forEach((wake) => wake());
+  };
+  const tick = async () => {
+    poll = undefined;
+    if (waiters.size === 0 || closing.signal.aborted) return;
+    try {
+      const head = await readHead();
+      if (head !== lastHead) {
+        lastHead = head;
+        notify();
+      }
+    } catch {
+      // Let the streams read: each reports what is wrong to its own client.
+      notify();
+    }
+    schedule();
+  };
+  const schedule = () => {
+    if (poll === undefined && waiters.size > 0 && !closing.signal.aborted) {
+      poll = setTimeout(() => void tick(), pollMs);
+    }
+  };
+
   return {
     closing: closing.signal,
     close() {
       closing.abort();
+      clearTimeout(poll);
+      poll = undefined;
     },
-    notify() {
-      const woken = [...waiters];
-      waiters.clear();
-      woken.forEach((wake) => wake());
-    },
+    notify,
     wait(ms, signal) {
       return new Promise((resolve) => {
         const done = () => {
@@ -71,6 +108,7 @@ export function createFeedSignal(): FeedSignal {
         waiters.add(done);
         signal.addEventListener('abort', done, { once: true });
         if (signal.aborted) done();
+        else schedule();
       });
     },
   };

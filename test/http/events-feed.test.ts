@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/shared/clock.js';
 import { eventsRoutes, type FeedPageResponse } from '../../src/http/routes/events.js';
 import { createRouter } from '../../src/http/openapi.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createContainer } from '../../src/container.js';
 import { expectRejected, expectStatus, expectUnchanged } from '../helpers/api.js';
 import { appendEvents, insertHook } from '../helpers/builders.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
@@ -257,7 +259,6 @@ describeEachDialect('events feed', (dialect) => {
     const app = createRouter().route(
       '/api',
       eventsRoutes(env.container.services.eventFeed, env.container.feedSignal, {
-        pollMs: 20,
         heartbeatMs: 60_000,
         writeTimeoutMs: 300,
       }),
@@ -286,6 +287,29 @@ describeEachDialect('events feed', (dialect) => {
     while (count < 250) count += (await prompt.next(1)).filter((block) => dataOf(block) !== undefined).length;
     await prompt.cancel();
     expect(count).toBe(250);
+  });
+
+  it("wakes a stream for another process's commits within the poll interval, not at a heartbeat", async () => {
+    const app = createRouter().route(
+      '/api',
+      eventsRoutes(env.container.services.eventFeed, env.container.feedSignal, { heartbeatMs: 600_000 }),
+    );
+    const { cursor } = await readFeed(env, '?after=latest');
+    const sse = sseReader(await app.request(`/api/events/stream?after=${cursor}&events=Role.Deleted`));
+    // Another process on the same database: its commits never reach this process's notify().
+    const other = createContainer(
+      loadConfig({ DATABASE_URL: env.database.url, IDHOOKS_LOG_LEVEL: 'silent' }),
+      { pgSchema: env.database.pgSchema },
+    );
+    try {
+      await sse.next(1); // retry
+      const [eventId] = await appendEvents(other, 1, 'Role.Deleted');
+      const blocks: string[] = [];
+      while (!blocks.some((b) => dataOf(b)?.id === eventId)) blocks.push(...(await sse.next(1, 10_000)));
+    } finally {
+      await sse.cancel();
+      await other.close();
+    }
   });
 
   describe('bad input', () => {

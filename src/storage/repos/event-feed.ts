@@ -105,6 +105,16 @@ export function createEventFeedRepo(db: Db, capabilities: Capabilities) {
       return toPage(rows, capabilities.singleWriter);
     },
 
+    /** The cursor of the newest settled event (what streams poll for), or undefined. */
+    async readHead(): Promise<string | undefined> {
+      const { rows } = await sql<{ head: string }>`
+        select ${asText('feed_txid')} || '-' || ${asText('feed_seq')} as head from events
+        where 1 = 1 ${settled}
+        order by feed_txid desc, feed_seq desc
+        limit 1`.execute(db);
+      return rows[0]?.head;
+    },
+
     /**
      * Raises the retention floor to the last settled event created before `olderThan`. Call it
      * before deleting those events: a reader then either sees the new floor or still sees the
