@@ -115,7 +115,7 @@ async function pump(
     if (!page.hasMore) {
       const untilHeartbeat = lastWriteAt + options.heartbeatMs - Date.now();
       // Woken by a local commit or the shared head poll (FeedSignal), or at the heartbeat.
-      await signal.wait(Math.max(0, untilHeartbeat), done);
+      await signal.wait(Math.max(0, untilHeartbeat), done, page.cursor);
       if (done.aborted) return;
       if (Date.now() - lastWriteAt >= options.heartbeatMs) await write(': heartbeat\n\n');
     }

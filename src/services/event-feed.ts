@@ -43,8 +43,12 @@ export interface FeedQuery {
  */
 export interface FeedSignal {
   notify(): void;
-  /** Resolves after the next wake-up, after `ms`, or when `signal` aborts, whichever comes first. */
-  wait(ms: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves after the next wake-up, after `ms`, or when `signal` aborts, whichever comes first.
+   * `seen` is the cursor the caller has read up to: the poll wakes it as soon as the head differs,
+   * even if the head moved before it started waiting.
+   */
+  wait(ms: number, signal: AbortSignal, seen?: string): Promise<void>;
   /** Aborted when the process stops: open streams end so the HTTP server can close. */
   readonly closing: AbortSignal;
   close(): void;
@@ -57,25 +61,23 @@ export interface FeedSignalDeps {
 }
 
 export function createFeedSignal({ readHead, pollMs }: FeedSignalDeps): FeedSignal {
-  const waiters = new Set<() => void>();
+  /** Each waiting stream's wake-up, with the cursor it has read up to. */
+  const waiters = new Map<() => void, string | undefined>();
   const closing = new AbortController();
-  let lastHead: string | undefined;
   let poll: NodeJS.Timeout | undefined;
 
-  const notify = () => {
-    const woken = [...waiters];
-    waiters.clear();
-    woken.forEach((wake) => wake());
+  const wake = (isDue: (seen: string | undefined) => boolean) => {
+    const woken = [...waiters].filter(([, seen]) => isDue(seen)).map(([done]) => done);
+    woken.forEach((done) => done());
   };
+  const notify = () => wake(() => true);
   const tick = async () => {
     poll = undefined;
     if (waiters.size === 0 || closing.signal.aborted) return;
     try {
-      const head = await readHead();
-      if (head !== lastHead) {
-        lastHead = head;
-        notify();
-      }
+      // An empty feed's cursor is the start, so streams on it are not woken on every poll.
+      const head = (await readHead()) ?? formatCursor(FEED_START);
+      wake((seen) => seen !== head);
     } catch {
       // Let the streams read: each reports what is wrong to its own client.
       notify();
@@ -96,7 +98,7 @@ export function createFeedSignal({ readHead, pollMs }: FeedSignalDeps): FeedSign
       poll = undefined;
     },
     notify,
-    wait(ms, signal) {
+    wait(ms, signal, seen) {
       return new Promise((resolve) => {
         const done = () => {
           clearTimeout(timer);
@@ -105,7 +107,7 @@ export function createFeedSignal({ readHead, pollMs }: FeedSignalDeps): FeedSign
           resolve();
         };
         const timer = setTimeout(done, ms);
-        waiters.add(done);
+        waiters.set(done, seen);
         signal.addEventListener('abort', done, { once: true });
         if (signal.aborted) done();
         else schedule();
