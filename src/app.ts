@@ -31,6 +31,7 @@ import { usersRoutes } from './http/routes/users.js';
 import { hooksRoutes } from './http/routes/hooks.js';
 import { hookLogsRoutes } from './http/routes/hook-logs.js';
 import { deliveryReplayRoutes } from './http/routes/delivery-replay.js';
+import { eventsRoutes } from './http/routes/events.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { experienceRoutes } from './http/routes/experience.js';
 import { experiencePages } from './http/pages/index.js';
@@ -171,6 +172,12 @@ export function buildApp(container: Container) {
   app.route('/api', hooksRoutes(services.hooks));
   app.route('/api', hookLogsRoutes(services.hookLogs));
   app.route('/api', deliveryReplayRoutes(services.deliveryReplay, container.clock));
+  app.route(
+    '/api',
+    eventsRoutes(services.eventFeed, container.feedSignal, {
+      heartbeatMs: config.feed.heartbeatSeconds * 1000,
+    }),
+  );
   // Generated from the same zod schemas that validate the routes, so it cannot drift from them.
   app.doc31('/api/swagger.json', {
     openapi: '3.1.0',

@@ -9,6 +9,7 @@ import { migrateToLatest } from './storage/migrate.js';
 import { createApplicationsRepo } from './storage/repos/applications.js';
 import { createDeliveryLogsRepo } from './storage/repos/delivery-logs.js';
 import { createEventsRepo } from './storage/repos/events.js';
+import { createEventFeedRepo } from './storage/repos/event-feed.js';
 import { createOrganizationInvitationsRepo } from './storage/repos/organization-invitations.js';
 import { createOrganizationMembersRepo } from './storage/repos/organization-members.js';
 import { createOrganizationRolesRepo } from './storage/repos/organization-roles.js';
@@ -52,6 +53,7 @@ import { createDeliveryReplayService } from './services/delivery-replay.js';
 import { createHookHealthService } from './services/hook-health.js';
 import { createHooksService } from './services/hooks.js';
 import { createRunInTransaction } from './services/transaction.js';
+import { createEventFeedService, createFeedSignal } from './services/event-feed.js';
 import { createUsersService } from './services/users.js';
 import { createExperienceService } from './services/experience.js';
 import { createSignInDevices } from './services/sign-in-devices.js';
@@ -117,6 +119,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     oidcModels: createOidcModelsRepo(db),
     oidcKeys: createOidcKeysRepo(db),
     signInSightings: createSignInSightingsRepo(db),
+    eventFeed: createEventFeedRepo(db, capabilities),
   };
 
   // One outbound HTTP client (keep-alive pool, timeout, SSRF guard) for deliveries and test sends.
@@ -154,12 +157,17 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     inFlightByHook: () => delivery.engine.inFlightByHook(),
     now: () => clock.now(),
   });
+  // Wakes this process's events streams after its own commits; other nodes' are polled.
+  const feedSignal = createFeedSignal({ readHead: repos.eventFeed.readHead, pollMs: config.feed.pollMs });
   const runInTransaction = createRunInTransaction({
     db,
     events: repos.events,
     clock,
     onDeliveriesQueued: wakeAll,
-    onEventsCommitted: (types) => types.forEach((type) => metrics.eventAppended(type)),
+    onEventsCommitted: (types) => {
+      types.forEach((type) => metrics.eventAppended(type));
+      feedSignal.notify();
+    },
     // Deliveries this process's engine has room for skip the queue's claim (a no-op unless it runs).
     localDelivery: delivery.engine,
   });
@@ -296,6 +304,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     }),
     hookLogs,
     hookHealth,
+    eventFeed: createEventFeedService({ feed: repos.eventFeed }),
     deliveryReplay: createDeliveryReplayService({
       hooks: repos.hooks,
       deliveries: repos.deliveries,
@@ -377,6 +386,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     delivery,
     metrics,
     readiness: createReadiness({ ping: () => sql`select 1`.execute(db), engine: delivery.engine }),
+    feedSignal,
     /** Registers a callback run after every commit that queued deliveries. */
     onDeliveriesQueued(listener: () => void): () => void {
       wakeListeners.add(listener);
@@ -401,6 +411,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       ];
     },
     async close(): Promise<void> {
+      feedSignal.close();
       await delivery.engine.stop();
       await delivery.dispatcher.close();
       await database.destroy();

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createContainer, type Container } from './container.js';
@@ -7,17 +6,7 @@ import { createDatabase } from './storage/db.js';
 import { sqliteFilename } from './storage/dialects/sqlite.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { acquireSqliteWorkerLock, WorkerLockError, type WorkerLock } from './delivery/worker-lock.js';
-
-const USAGE = `Usage: idhooks <command>
-
-Commands:
-  start [--role all|api|worker]
-            migrate the database, then serve the API (api), deliver webhooks (worker), or both (all,
-            the default). On PostgreSQL any number of api and worker processes may share a database;
-            SQLite allows one worker.
-  migrate   apply pending database migrations and exit
-
-Configuration comes from environment variables; see the README.`;
+import { runCli } from './cli/index.js';
 
 function printAdminCredentials(clientId: string, secret: string, resource: string) {
   const line = '='.repeat(72);
@@ -31,8 +20,7 @@ function printAdminCredentials(clientId: string, secret: string, resource: strin
   );
 }
 
-const ROLES = ['all', 'api', 'worker'] as const;
-type Role = (typeof ROLES)[number];
+type Role = 'all' | 'api' | 'worker';
 
 type Server = ReturnType<typeof serve>;
 
@@ -79,6 +67,8 @@ function stopOnSignals(container: Container, running: Running): { readonly isSto
       process.exit(1);
     }, FORCED_EXIT_MS).unref();
     const { server, lock } = running;
+    // Open event streams would hold the HTTP server open until the forced exit.
+    container.feedSignal.close();
     const httpClosed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await Promise.all([httpClosed, container.delivery.engine.stop()]);
     await container.close();
@@ -114,13 +104,6 @@ async function start(role: Role) {
   container.logger.info({ role }, `idhooks started (role ${role})`);
 }
 
-function parseRole(value: unknown): Role {
-  const role = value ?? 'all';
-  if (ROLES.includes(role as Role)) return role as Role;
-  process.stderr.write(`Unknown role "${String(role)}"; use --role all, api or worker.\n\n${USAGE}\n`);
-  process.exit(2);
-}
-
 async function migrate() {
   const config = loadConfig();
   const database = createDatabase({
@@ -138,17 +121,14 @@ async function migrate() {
   }
 }
 
+/**
+ * `idhooks <command>`: the arguments are parsed (src/cli) before anything is opened, so `--help`, a
+ * typo or an unknown option never starts a server, creates a database file or prints credentials.
+ */
 async function main() {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    strict: false,
-    options: { role: { type: 'string' } },
-  });
-  const command = positionals[0] ?? 'start';
-  if (command === 'start') return start(parseRole(values.role));
-  if (command === 'migrate') return migrate();
-  process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
-  process.exit(2);
+  const code = await runCli(process.argv.slice(2), { start, migrate });
+  // `start` keeps running until a signal; every other command ends here.
+  if (code >= 0) process.exit(code);
 }
 
 main().catch((error: unknown) => {

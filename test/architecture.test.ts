@@ -168,6 +168,8 @@ const RULES: readonly Rule[] = [
   },
   { folder: 'http', mayImport: ['services', 'domain', 'shared'] },
   { folder: 'console', mayImport: ['services', 'http/middleware', 'domain', 'shared'] },
+  // The client commands talk to a running idhooks over HTTP: never its storage or services.
+  { folder: 'cli', mayImport: ['domain', 'shared', 'config'] },
   { folder: 'main.ts', mayImport: ['*'] },
   { folder: 'container.ts', mayImport: ['*'] },
   { folder: 'app.ts', mayImport: ['*'] },

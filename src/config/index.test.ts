@@ -113,6 +113,10 @@ describe('loadConfig', () => {
     ['IDHOOKS_AUTH_FAILURE_LIMIT_PER_ADDRESS', { IDHOOKS_AUTH_FAILURE_LIMIT_PER_ADDRESS: 'lots' }],
     ['IDHOOKS_AUTH_FAILURE_WINDOW_SECONDS', { IDHOOKS_AUTH_FAILURE_WINDOW_SECONDS: '86401' }],
     ['IDHOOKS_INTERACTION_RATE_LIMIT', { IDHOOKS_INTERACTION_RATE_LIMIT: '-1' }],
+    ['IDHOOKS_FEED_POLL_MS', { IDHOOKS_FEED_POLL_MS: '5' }],
+    ['IDHOOKS_FEED_POLL_MS', { IDHOOKS_FEED_POLL_MS: 'often' }],
+    ['IDHOOKS_FEED_HEARTBEAT_SECONDS', { IDHOOKS_FEED_HEARTBEAT_SECONDS: '0' }],
+    ['IDHOOKS_FEED_HEARTBEAT_SECONDS', { IDHOOKS_FEED_HEARTBEAT_SECONDS: '301' }],
   ])('rejects a bad %s with a ConfigError naming it', (variable, env) => {
     expect(configError(env).message).toContain(variable);
   });

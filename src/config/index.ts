@@ -96,6 +96,10 @@ const envSchema = z.object({
   IDHOOKS_AUTH_FAILURE_LIMIT_PER_ADDRESS: integer(1, 100_000).default(50),
   IDHOOKS_AUTH_FAILURE_WINDOW_SECONDS: integer(1, 86_400).default(900),
   IDHOOKS_INTERACTION_RATE_LIMIT: integer(1, 100_000).default(60),
+  // Events feed streams (README "Events feed"): how often a stream looks for events this process did
+  // not commit itself, and how often an idle stream sends a comment so proxies keep it open.
+  IDHOOKS_FEED_POLL_MS: integer(20, 60_000).default(500),
+  IDHOOKS_FEED_HEARTBEAT_SECONDS: integer(1, 300).default(15),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -138,6 +142,8 @@ export interface Config {
   readonly console: { readonly sessionTtlSeconds: number };
   /** Brute-force and flood limits, shared by every node through the database. */
   readonly limits: LimitsConfig;
+  /** `GET /api/events/stream`. */
+  readonly feed: { readonly pollMs: number; readonly heartbeatSeconds: number };
 }
 
 export interface LimitsConfig {
@@ -236,6 +242,46 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       authFailureWindowSeconds: e.IDHOOKS_AUTH_FAILURE_WINDOW_SECONDS,
       interactionsPerAddressPerMinute: e.IDHOOKS_INTERACTION_RATE_LIMIT,
     }),
+    feed: Object.freeze({
+      pollMs: e.IDHOOKS_FEED_POLL_MS,
+      heartbeatSeconds: e.IDHOOKS_FEED_HEARTBEAT_SECONDS,
+    }),
   };
   return Object.freeze(config);
+}
+
+/**
+ * What the `idhooks` client commands (`listen`, `deliveries`, `hooks`) read from the environment:
+ * which server to call and with which admin credentials. Flags override each. Kept apart from the
+ * server's schema so that a client never fails on a server variable it does not use.
+ */
+const clientEnvSchema = z.object({
+  IDHOOKS_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+    .refine((url) => !/[?#]/.test(url), { message: 'must not contain a query or fragment' })
+    .optional(),
+  IDHOOKS_ADMIN_CLIENT_ID: z.string().min(1).optional(),
+  IDHOOKS_ADMIN_CLIENT_SECRET: z.string().min(1).optional(),
+});
+
+export interface ClientEnv {
+  readonly url: string | undefined;
+  readonly clientId: string | undefined;
+  readonly clientSecret: string | undefined;
+}
+
+/** The client commands' environment; throws `ConfigError` naming a bad variable. */
+export function loadClientEnv(env: Env = process.env): ClientEnv {
+  const parsed = clientEnvSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== '')),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid environment; fix these variables:\n${lines.join('\n')}`);
+  }
+  return Object.freeze({
+    url: parsed.data.IDHOOKS_URL,
+    clientId: parsed.data.IDHOOKS_ADMIN_CLIENT_ID,
+    clientSecret: parsed.data.IDHOOKS_ADMIN_CLIENT_SECRET,
+  });
 }

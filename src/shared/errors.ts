@@ -133,6 +133,15 @@ export const ERROR_CODES = {
     message: 'The delivery is being sent right now. Resend it once this attempt is recorded.',
   },
   'log.invalid_time_window': { status: 400, message: 'The start time must not be later than the end time.' },
+  'feed.cursor_expired': {
+    status: 410,
+    message:
+      'Events after cursor {{cursor}} may have been removed by retention. Continue from the oldest cursor kept, {{oldest}}, and reconcile what you missed.',
+  },
+  'feed.unknown_cursor': {
+    status: 400,
+    message: 'The cursor {{cursor}} was not issued by this server: it is ahead of its events feed.',
+  },
   // Sign-in experience (Experience API and hosted pages): Logto's codes and statuses.
   'session.not_found': { status: 404, message: 'Session not found. Please go back and sign in again.' },
   'session.interaction_not_found': {

@@ -115,7 +115,8 @@ describeEachDialect('bad input at volume', (dialect) => {
         contentType: route.body ? 'application/json' : undefined,
         body: route.body ? JSON.stringify(route.body(fixtures)) : undefined,
       });
-      expect(response.status, `${keyOf(route)}: ${await response.text()}`).toBeLessThan(300);
+      const text = route.isStream ? (await response.body?.cancel(), '(a stream)') : await response.text();
+      expect(response.status, `${keyOf(route)}: ${text}`).toBeLessThan(300);
     }
   });
 
@@ -139,7 +140,10 @@ describeEachDialect('bad input at volume', (dialect) => {
           fc.pre(!aimsOffLoopback(route, input));
           const before = await fingerprint(raw, tables);
           const response = await send(route, input);
-          const text = await response.text();
+          const text =
+            route.isStream && response.status < 400
+              ? (await response.body?.cancel(), '')
+              : await response.text();
           const what = `${keyOf(route)} answered ${response.status}: ${text.slice(0, 300)}`;
           if (response.status >= 400) {
             const body = JSON.parse(text) as { code?: unknown; message?: unknown };

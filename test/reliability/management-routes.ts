@@ -31,6 +31,8 @@ export interface RouteSeed {
   readonly params?: (f: Fixtures) => Record<string, string>;
   readonly body?: (f: Fixtures) => { [key: string]: Json };
   readonly query?: (f: Fixtures) => Record<string, string>;
+  /** An accepted request answers with an endless event stream: its body is not read, only cancelled. */
+  readonly isStream?: boolean;
 }
 
 const page = { page: '1', page_size: '20' };
@@ -359,6 +361,14 @@ export const MANAGEMENT_ROUTES: readonly RouteSeed[] = [
     path: '/api/organization-invitations/{id}/status',
     params: (f) => ({ id: f.invitationId }),
     body: () => ({ status: 'Revoked' }),
+  },
+  // Events feed
+  { method: 'GET', path: '/api/events', query: () => ({ after: 'latest', limit: '10', events: 'User.*' }) },
+  {
+    method: 'GET',
+    path: '/api/events/stream',
+    query: () => ({ after: 'latest', events: 'User.*' }),
+    isStream: true,
   },
   // Hooks and their logs
   { method: 'GET', path: '/api/hooks', query: () => ({ ...page, includeExecutionStats: 'true' }) },

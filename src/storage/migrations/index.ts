@@ -9,6 +9,7 @@ import * as m0007 from './0007-oidc-provider.js';
 import * as m0008 from './0008-application-token-revocation.js';
 import * as m0010 from './0010-attempt-counters.js';
 import * as m0011 from './0011-optimistic-state.js';
+import * as m0014 from './0014-events-feed.js';
 import * as m0016 from './0016-sign-in-sightings.js';
 
 /**
@@ -26,6 +27,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008-application-token-revocation': m0008,
   '0010-attempt-counters': m0010,
   '0011-optimistic-state': m0011,
+  '0014-events-feed': m0014,
   '0016-sign-in-sightings': m0016,
 };
 

@@ -465,7 +465,7 @@ export function createDeliveriesRepo(db: Db, capabilities: Capabilities) {
       return Number(result.numUpdatedRows);
     },
 
-    ...createDeliveryRetention(db),
+    ...createDeliveryRetention(db, capabilities),
   };
 }
 

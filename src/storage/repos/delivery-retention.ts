@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db.js';
+import type { Capabilities } from '../dialects/capabilities.js';
+import { createEventFeedRepo } from './event-feed.js';
 
 /** Retention deletes in slices so that no single statement holds SQLite's write lock for long. */
 const PRUNE_BATCH = 500;
@@ -9,7 +11,8 @@ const PRUNE_BATCH = 500;
  * deliveries repo. There is no index on `completed_at`: pruning runs hourly and scans from the
  * oldest rows, which are the ones it deletes, so only the last slice reads the whole table.
  */
-export function createDeliveryRetention(db: Db) {
+export function createDeliveryRetention(db: Db, capabilities: Capabilities) {
+  const feed = createEventFeedRepo(db, capabilities);
   return {
     /**
      * Retention: deletes deliveries that ended before `olderThan` (their attempts go with them by
@@ -30,6 +33,8 @@ export function createDeliveryRetention(db: Db) {
           )
           .executeTakeFirst(),
       );
+      // The events feed answers 410 below this floor; raised before the events it covers go.
+      await feed.advanceFloor(olderThan);
       const events = await deleteInSlices(() =>
         db
           .deleteFrom('events')
