@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'dist', 'test-output', 'bench/results', '.tmp'] },
+  { ignores: ['node_modules', 'data', 'dist', 'packages/*/dist', 'test-output', 'bench/results', '.tmp'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -23,7 +23,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['src/config/**', 'test/**', 'bench/**', 'bin/**', '*.config.*'],
+    files: ['src/config/**', 'test/**', 'bench/**', 'bin/**', 'scripts/**', 'packages/**', '*.config.*'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
