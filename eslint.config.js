@@ -29,6 +29,6 @@ export default tseslint.config(
   {
     // Plain JavaScript run by Node: its globals are not TypeScript's to check.
     files: ['bin/**/*.js', 'test/**/*.mjs'],
-    languageOptions: { globals: { URL: 'readonly', process: 'readonly' } },
+    languageOptions: { globals: { URL: 'readonly', process: 'readonly', Buffer: 'readonly' } },
   },
 );

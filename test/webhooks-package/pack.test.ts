@@ -43,6 +43,22 @@ interface LogLine {
   code?: string;
 }
 
+/**
+ * The root README's receiver code ("Receiving webhooks"), unchanged, as a module: its imports on
+ * top, its other lines in `handle(rawBody, request, signingKey)`, which returns the event.
+ */
+function readmeModule(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Receiving webhooks'));
+  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!code) throw new Error('README.md has no ts block under "Receiving webhooks"');
+  const lines = code.trimEnd().split('\n');
+  const imports = lines.filter((line) => line.startsWith('import '));
+  const body = lines.filter((line) => !line.startsWith('import '));
+  expect(body.length + imports.length, 'the README promises three lines').toBeLessThanOrEqual(3);
+  return `${imports.join('\n')}\nexport function handle(rawBody, request, signingKey) {\n${body.join('\n')}\nreturn event;\n}\n`;
+}
+
 const npm = (args: string[], cwd: string) =>
   execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 });
 
@@ -90,6 +106,7 @@ describe('@idhooks/webhooks, packed and installed', () => {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
     });
     writeFileSync(join(app, 'next-route.mjs'), compiled.outputText);
+    writeFileSync(join(app, 'readme.mjs'), readmeModule());
     writeKeys();
 
     env = await createTestEnv('sqlite', { clock, env: { IDHOOKS_ALLOW_PRIVATE_TARGETS: '127.0.0.1/32' } });
@@ -124,6 +141,7 @@ describe('@idhooks/webhooks, packed and installed', () => {
     keys.express = `whsec_${Buffer.from(expressKey, 'utf8').toString('base64')}`;
     keys.hono = await hook('hono', at(ports.honoPort, '/hono?key=hono'));
     keys.next = await hook('next', at(ports.nextPort, '/next?key=next'));
+    keys.readme = await hook('readme', at(ports.nodePort, '/readme?key=readme'));
     writeKeys();
     await env.container.delivery.engine.start();
   }, 300_000);
@@ -225,9 +243,9 @@ describe('@idhooks/webhooks, packed and installed', () => {
     ).not.toThrow();
   });
 
-  it('verifies a real delivery in node:http, Express, Hono and the Next.js route, by either signature', async () => {
+  it('verifies a real delivery in node:http, Express, Hono, the Next.js route and the README lines, by either signature', async () => {
     const userId = await createUser('alice');
-    for (const route of ['node', 'logto', 'express', 'hono']) {
+    for (const route of ['node', 'logto', 'express', 'hono', 'readme']) {
       await waitForLine(`${route} verified`, (l) => l.route === route && l.userId === userId);
       expect(linesFor(route, userId).map((l) => [l.status, l.event])).toEqual([[204, 'User.Created']]);
     }

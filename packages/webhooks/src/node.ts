@@ -62,8 +62,15 @@ export function createWebhookHandler(
         event = await verifyNodeRequest(req, signingKey, options);
       } catch (error) {
         if (error instanceof WebhookVerificationError) return sendVerificationError(res, error);
-        res.writeHead(413, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ code: 'body_too_large', message: String((error as Error).message) }));
+        // Only readRawBody throws anything else: the body was too large, or the client went away.
+        const isTooLarge = error instanceof RangeError;
+        res.writeHead(isTooLarge ? 413 : 400, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            code: isTooLarge ? 'body_too_large' : 'body_unreadable',
+            message: String((error as Error).message),
+          }),
+        );
         return;
       }
       try {

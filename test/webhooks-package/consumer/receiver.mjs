@@ -11,6 +11,7 @@ import { webhookMiddleware as expressWebhook } from '@idhooks/webhooks/express';
 import { webhookMiddleware as honoWebhook } from '@idhooks/webhooks/hono';
 import { createWebhookHandler } from '@idhooks/webhooks/node';
 import { POST as nextRoute } from './next-route.mjs';
+import { handle as readmeHandle } from './readme.mjs';
 
 const keysFile = new URL('./keys.json', import.meta.url);
 /** `?key=<name>&scheme=<scheme>&tolerance=<s>` picks the key and options of one request. */
@@ -36,7 +37,23 @@ const listen = (listener) =>
     server.listen(0, '127.0.0.1', () => resolve(server.address().port));
   });
 
+/** The root README's "three lines", as written there (readme.mjs is made from them by the test). */
+const readmeRoute = async (req, res) => {
+  const { key } = optionsOf(req.url);
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  try {
+    const event = readmeHandle(Buffer.concat(chunks), req, key);
+    log('readme', 204, event, undefined);
+    res.writeHead(204).end();
+  } catch (error) {
+    log('readme', 401, undefined, error.code);
+    res.writeHead(401).end();
+  }
+};
+
 const nodePort = await listen((req, res) => {
+  if (req.url.startsWith('/readme')) return void readmeRoute(req, res);
   const { key, options } = optionsOf(req.url);
   let seen;
   const route = options.scheme === 'logto' ? 'logto' : 'node';
