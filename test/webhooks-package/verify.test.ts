@@ -116,4 +116,18 @@ describe('verifyWebhook', () => {
     expect(() => verifyWebhook(body, headers, KEY, { now })).toThrow(TimestampOutOfToleranceError);
     expect(verifyWebhook(body, headers, KEY, { now, toleranceSeconds: 900 }).event).toBe('Role.Deleted');
   });
+
+  it('refuses options it cannot honour instead of verifying with another rule', () => {
+    const headers = signed();
+    for (const toleranceSeconds of [-1, Number.NaN, Number.POSITIVE_INFINITY, '300' as unknown as number]) {
+      expect(
+        () => verifyWebhook(body, headers, KEY, { now, toleranceSeconds }),
+        String(toleranceSeconds),
+      ).toThrow(/toleranceSeconds must be/);
+    }
+    expect(() => verifyWebhook(body, headers, KEY, { scheme: 'svix' as never })).toThrow(
+      /scheme must be one of/,
+    );
+    expect(verifyWebhook(body, headers, KEY, { now, toleranceSeconds: 0 }).event).toBe('Role.Deleted');
+  });
 });

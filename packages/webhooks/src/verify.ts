@@ -44,6 +44,7 @@ export interface VerifyOptions {
 }
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
+const SCHEMES: readonly string[] = ['auto', 'standard-webhooks', 'logto'];
 const WHSEC_PREFIX = 'whsec_';
 
 const eventTypeSet: ReadonlySet<string> = new Set(eventTypes);
@@ -154,6 +155,14 @@ export function verifyWebhook(
 ): WebhookEvent {
   const keys = (typeof signingKey === 'string' ? [signingKey] : [...signingKey]).filter((k) => k !== '');
   if (keys.length === 0) throw new TypeError('verifyWebhook needs a non-empty signing key.');
+  // Options come from configuration: a typo must fail loudly, not verify with a different rule.
+  const { toleranceSeconds } = options;
+  if (toleranceSeconds !== undefined && !(Number.isFinite(toleranceSeconds) && toleranceSeconds >= 0)) {
+    throw new TypeError(`toleranceSeconds must be a number of seconds ≥ 0; got ${String(toleranceSeconds)}.`);
+  }
+  if (options.scheme !== undefined && !SCHEMES.includes(options.scheme)) {
+    throw new TypeError(`scheme must be one of ${SCHEMES.join(', ')}; got ${String(options.scheme)}.`);
+  }
   const body = asBytes(rawBody);
   const scheme = options.scheme ?? 'auto';
   const hasStandard = headerOf(headers, HEADERS.signature) !== undefined;
