@@ -7,7 +7,9 @@ import {
   verifyWebhook,
   WebhookVerificationError,
 } from '@idhooks/webhooks';
+import { webhookMiddleware as honoWebhook } from '@idhooks/webhooks/hono';
 import { eventSchemas } from '@idhooks/webhooks/schemas';
+import { Hono } from 'hono';
 
 export function describeEvent(body: string, headers: Headers, key: string): string {
   let event: WebhookEvent;
@@ -35,3 +37,9 @@ export function describeEvent(body: string, headers: Headers, key: string): stri
 
 export const roleCreatedSchemaTitle: string = eventSchemas['Role.Created'].title;
 export type Deleted = WebhookEventOf<'User.Deleted'>['data']['id'];
+
+// The Hono middleware composes with Hono's own types: `c.get('webhook')` is the event union.
+export const honoApp = new Hono().post('/webhooks', honoWebhook('key'), (c) => {
+  const event: WebhookEvent = c.get('webhook');
+  return c.text(event.event);
+});
