@@ -139,7 +139,7 @@ export function buildApp(container: Container) {
   let openApiDocument: ReturnType<typeof buildOpenApiDocument> | undefined;
   app.get('/api/swagger.json', (c) =>
     c.json(
-      (openApiDocument ??= buildOpenApiDocument(app as never, {
+      (openApiDocument ??= buildOpenApiDocument(app, {
         endpoint: config.endpoint,
         version: IDHOOKS_VERSION,
         isPublicPath: isPublicApiPath,

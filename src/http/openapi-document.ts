@@ -112,7 +112,10 @@ function webhooksSection(): { webhooks: Json; schemas: Json } {
 }
 
 /** Builds the complete document from the app's registered routes. */
-export function buildOpenApiDocument(app: OpenAPIHono<never>, options: OpenApiOptions): Json {
+export function buildOpenApiDocument(
+  app: Pick<OpenAPIHono, 'getOpenAPI31Document'>,
+  options: OpenApiOptions,
+): Json {
   const { endpoint, version, isPublicPath } = options;
   const document = app.getOpenAPI31Document({
     openapi: '3.1.0',
