@@ -292,6 +292,18 @@ describe('@idhooks/webhooks, packed and installed', () => {
       status: 401,
       code: 'signature_mismatch',
     });
+    expect((await replay(ports.expressPort, '/express-raw?key=right', delivered!)).status).toBe(204);
+    expect(
+      await code(await replay(ports.expressPort, '/express-raw?key=right', delivered!, { body })),
+    ).toEqual({
+      status: 401,
+      code: 'signature_mismatch',
+    });
+    const parsedFirst = await replay(ports.expressPort, '/express-json?key=right', delivered!);
+    expect(parsedFirst.status).toBe(500);
+    expect(((await parsedFirst.json()) as { message: string }).message).toMatch(
+      /already parsed \(express\.json\?\)/,
+    );
     const unsigned = { 'webhook-signature': undefined, 'logto-signature-sha-256': undefined };
     expect(
       await code(await replay(ports.honoPort, '/hono?key=right', delivered!, { headers: unsigned })),

@@ -73,6 +73,25 @@ app.post(
     res.status(204).end();
   },
 );
+// Behind express.raw() the middleware verifies the Buffer it left; behind express.json() it
+// cannot (the signed bytes are gone) and passes an error on instead of guessing.
+for (const [path, parser] of [
+  ['/express-raw', express.raw({ type: 'application/json' })],
+  ['/express-json', express.json()],
+]) {
+  app.post(
+    path,
+    parser,
+    (req, res, next) => expressWebhook(optionsOf(req.url).key)(req, res, next),
+    (req, res) => {
+      res.status(204).end();
+    },
+  );
+}
+app.use((error, req, res, next) => {
+  void next;
+  res.status(500).json({ code: 'handler_error', message: error.message });
+});
 const expressPort = await listen(app);
 
 const hono = new Hono();
