@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'dist', 'test-output', 'bench/results', '.tmp'] },
+  { ignores: ['node_modules', 'data', 'dist', 'packages/*/dist', 'test-output', 'bench/results', '.tmp'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -23,13 +23,13 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['src/config/**', 'test/**', 'bench/**', 'bin/**', 'examples/**', '*.config.*'],
+    files: ['src/config/**', 'test/**', 'bench/**', 'bin/**', 'examples/**', 'scripts/**', 'packages/**', '*.config.*'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
     // Plain JavaScript run by Node: its globals are not TypeScript's to check.
-    files: ['bin/**/*.js'],
-    languageOptions: { globals: { URL: 'readonly', process: 'readonly' } },
+    files: ['bin/**/*.js', 'test/**/*.mjs'],
+    languageOptions: { globals: { URL: 'readonly', process: 'readonly', Buffer: 'readonly' } },
   },
   {
     // The examples are stand-alone Node scripts, configured by their environment.

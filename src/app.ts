@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from './shared/errors.js';
 import type { Container } from './container.js';
@@ -11,6 +12,8 @@ import { requireAccessToken } from './http/middleware/auth.js';
 import { rejectNul } from './http/middleware/reject-nul.js';
 import { refuseCrossSite } from './http/middleware/same-origin.js';
 import { createRouter } from './http/openapi.js';
+import { buildOpenApiDocument } from './http/openapi-document.js';
+import { apiDocsRoutes } from './http/routes/api-docs.js';
 import { applicationsRoutes } from './http/routes/applications.js';
 import { healthRoutes } from './http/routes/health.js';
 import { oidcRoutes } from './http/oidc/routes.js';
@@ -37,14 +40,22 @@ import { experienceRoutes } from './http/routes/experience.js';
 import { experiencePages } from './http/pages/index.js';
 import { consoleRoutes } from './console/index.js';
 
-/** Paths under /api that answer without a token. */
-const PUBLIC_API_PATHS = new Set(['/api/status', '/api/status/ready']);
+/**
+ * Paths under /api that answer without a token. The OpenAPI document and its reference page are
+ * public, as Logto serves its own: they describe the API, they grant nothing.
+ */
+const PUBLIC_API_PATHS = new Set(['/api/status', '/api/status/ready', '/api/swagger.json', '/api/docs']);
 /** The Experience API is the end user's: its credential is the interaction cookie, not a token. */
-const PUBLIC_API_PREFIXES = ['/api/experience/'];
+const PUBLIC_API_PREFIXES = ['/api/experience/', '/api/docs/'];
 const isPublicApiPath = (path: string) =>
   PUBLIC_API_PATHS.has(path) ||
   path === '/api/experience' ||
   PUBLIC_API_PREFIXES.some((p) => path.startsWith(p));
+
+/** idhooks' version, from package.json (one level up from both src/ and dist/). */
+const IDHOOKS_VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 /**
  * What a worker-only process serves: `/api/status` for liveness and `/metrics` for Prometheus,
@@ -178,17 +189,19 @@ export function buildApp(container: Container) {
       heartbeatMs: config.feed.heartbeatSeconds * 1000,
     }),
   );
-  // Generated from the same zod schemas that validate the routes, so it cannot drift from them.
-  app.doc31('/api/swagger.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'idhooks Management API',
-      version: '1.0.0',
-      description:
-        'Logto-compatible Management API with durable webhooks. Authenticate with a client-credentials token from /oidc/token.',
-    },
-    servers: [{ url: config.endpoint }],
-  });
+  app.route('/api', apiDocsRoutes());
+  // Generated from the same zod schemas that validate the routes, so it cannot drift from them;
+  // built on first request (every route is registered by then) and kept.
+  let openApiDocument: ReturnType<typeof buildOpenApiDocument> | undefined;
+  app.get('/api/swagger.json', (c) =>
+    c.json(
+      (openApiDocument ??= buildOpenApiDocument(app, {
+        endpoint: config.endpoint,
+        version: IDHOOKS_VERSION,
+        isPublicPath: isPublicApiPath,
+      })),
+    ),
+  );
   return app;
 }
 

@@ -5,6 +5,7 @@
  * Pure: the repo keeps each hook's current run of failures (`failingSince` … `lastFailureAt`,
  * cleared by any success); this module decides and builds the event.
  */
+import type { EventPayload } from './event-schemas.js';
 import type { NewEvent } from './payloads.js';
 
 /** 5 days, as svix: long enough to ride out a weekend outage, short enough to stop wasting work. */
@@ -54,6 +55,6 @@ export function hookDisabledEvent(hook: DisabledHook, now: number, windowMs: num
         lastFailureAt: hook.lastFailureAt,
         disableAfterSeconds: Math.round(windowMs / 1000),
       },
-    },
+    } satisfies Omit<EventPayload<'Hook.Disabled'>, 'hookId'>,
   };
 }

@@ -1,4 +1,5 @@
 import type { ApplicationType } from './applications.js';
+import type { EventPayload } from './event-schemas.js';
 import type { DataEvent, ExceptionEvent, InteractionEvent } from './events.js';
 import type { InteractionEventName } from './experience.js';
 import type { NewEvent } from './payloads.js';
@@ -53,7 +54,7 @@ export function interactionHookEvent(
       userIp: ctx.ip,
       user: toUserInfo(user),
       application: ctx.application,
-    },
+    } satisfies Omit<EventPayload<'PostSignIn'>, 'hookId' | 'event'> & { event: typeof event },
   };
 }
 

@@ -48,7 +48,7 @@ describeInChromium('browser: sign-up, sign-in, lockout and reset in Chromium', (
   const logLines: string[] = [];
 
   beforeAll(async () => {
-    hooks = await startReceiver();
+    hooks = await startReceiver({ validateEvents: true });
     demo = await startDemoApp();
     database = await createTestDatabase('sqlite');
     const port = await freePort();

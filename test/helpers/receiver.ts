@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eventSchemaProblems } from './event-schemas.js';
 
 /** One request as a webhook receiver sees it: raw header order and the exact body text. */
 export interface ReceivedRequest {
@@ -23,6 +24,11 @@ export interface Receiver {
   /** `http://127.0.0.1:<port>`; append a path of your choice. */
   readonly url: string;
   readonly requests: ReceivedRequest[];
+  /**
+   * With `validateEvents`, every body that did not match its event's JSON Schema, with the reasons.
+   * `waitFor` and `close` then fail, so a test that delivers a non-conforming payload fails.
+   */
+  readonly schemaViolations: string[];
   /** Changes how the receiver answers from now on (svix's TestReceiver.set_response_status_code). */
   respondWith(response: ReceiverResponse | ((request: ReceivedRequest) => ReceiverResponse)): void;
   /** Resolves once `count` requests have arrived in total; rejects after `timeoutMs`. */
@@ -35,10 +41,21 @@ export interface Receiver {
  * every request before answering.
  */
 export async function startReceiver(
-  options: { host?: '127.0.0.1' | '::1'; port?: number } = {},
+  options: {
+    host?: '127.0.0.1' | '::1';
+    port?: number;
+    /**
+     * Check every body against the event JSON Schemas the `@idhooks/webhooks` package ships. For
+     * receivers of real events (not synthetic payloads, test sends or e-mail connector calls).
+     */
+    validateEvents?: boolean;
+  } = {},
 ): Promise<Receiver> {
   const host = options.host ?? '127.0.0.1';
   const requests: ReceivedRequest[] = [];
+  const schemaViolations: string[] = [];
+  const violationError = () =>
+    new Error(`delivered payloads do not match their JSON Schema:\n${schemaViolations.join('\n')}`);
   let respond: (request: ReceivedRequest) => ReceiverResponse = () => ({ status: 200, body: 'ok' });
   const waiters = new Set<() => void>();
   const timers = new Set<NodeJS.Timeout>();
@@ -56,6 +73,10 @@ export async function startReceiver(
         receivedAt: Date.now(),
       };
       requests.push(request);
+      if (options.validateEvents) {
+        const problems = eventSchemaProblems(request.body);
+        if (problems.length > 0) schemaViolations.push(`${request.body}\n  ${problems.join('\n  ')}`);
+      }
       waiters.forEach((notify) => notify());
       const answer = respond(request);
       const send = () => {
@@ -78,13 +99,18 @@ export async function startReceiver(
   return {
     url: host === '::1' ? `http://[::1]:${port}` : `http://127.0.0.1:${port}`,
     requests,
+    schemaViolations,
     respondWith(response) {
       respond = typeof response === 'function' ? response : () => response;
     },
     waitFor(count, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          if (requests.length >= count) {
+          if (schemaViolations.length > 0) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            reject(violationError());
+          } else if (requests.length >= count) {
             waiters.delete(check);
             clearTimeout(timer);
             resolve(requests.slice(0, count));
@@ -102,6 +128,7 @@ export async function startReceiver(
       timers.forEach(clearTimeout);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (schemaViolations.length > 0) throw violationError();
     },
   };
 }

@@ -51,7 +51,7 @@ describeEachDialect('Experience API flows', (dialect) => {
     new TestBrowser(env.app, { forwardedFor, beforeRequest: () => clock.advance(1000) });
 
   beforeAll(async () => {
-    hooks = await startReceiver();
+    hooks = await startReceiver({ validateEvents: true });
     mail = await startReceiver();
     env = await createTestEnv(dialect, {
       clock,

@@ -13,7 +13,7 @@ describeEachDialect('Hooks API: recent logs, stats and deliveries', (dialect) =>
   let clock: ManualClock;
   let receiver: Receiver;
   beforeAll(async () => {
-    receiver = await startReceiver();
+    receiver = await startReceiver({ validateEvents: true });
     clock = createManualClock(Date.now());
     env = await createTestEnv(dialect, {
       clock,

@@ -23,7 +23,7 @@ describeEachDialect('authorization events through @logto/api and a real receiver
 
   beforeAll(async () => {
     env = await createTestEnv(dialect, { env: { IDHOOKS_ALLOW_PRIVATE_TARGETS: '127.0.0.1/32' } });
-    receiver = await startReceiver();
+    receiver = await startReceiver({ validateEvents: true });
     const db = env.container.database.db;
     const now = Date.now();
     await db

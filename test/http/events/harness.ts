@@ -1,7 +1,9 @@
 import { expect } from 'vitest';
 import { dataEvents, idhooksDataEvents } from '../../../src/domain/events.js';
+import { bodyForHook } from '../../../src/domain/payloads.js';
 import { newSecret, newStandardId } from '../../../src/shared/ids.js';
 import { expectStatus } from '../../helpers/api.js';
+import { eventSchemaProblems } from '../../helpers/event-schemas.js';
 import type { TestEnv } from '../../helpers/test-db.js';
 
 /** One committed event: its type and its payload as stored (the JSON sent, minus `hookId`). */
@@ -92,6 +94,13 @@ export function createHarness(env: TestEnv) {
         json: row.payload,
         payload: JSON.parse(row.payload) as Record<string, unknown>,
       }));
+      for (const event of events) {
+        // The body this hook is sent, checked against the JSON Schema receivers are given.
+        expect(
+          eventSchemaProblems(bodyForHook(event.json, hook)),
+          `${event.type} matches its schema`,
+        ).toEqual([]);
+      }
       if (events.length > 0) {
         const deliveries = await env.container.database.db
           .selectFrom('deliveries')

@@ -1,0 +1,2 @@
+export { eventSchemas } from './generated/schemas.js';
+export { eventTypes, type WebhookEventType } from './generated/events.js';
