@@ -10,7 +10,7 @@ export const NOTICES = {
   reactivated: () => 'The webhook has been reactivated.',
   deleted: () => 'The webhook has been successfully deleted.',
   'key-regenerated': () => 'Signing key has been regenerated.',
-  resent: () => 'The delivery has been sent again; the new attempt is listed below.',
+  resent: () => 'The delivery has been queued to be sent again; its new attempt is listed below once sent.',
   recovered: (p: Record<string, string>) =>
     p.count === '1'
       ? '1 failed delivery has been queued again.'

@@ -9,6 +9,7 @@ export const consolePaths = {
   hook: (id: string) => `${CONSOLE_BASE}/webhooks/${encodeURIComponent(id)}`,
   settings: (id: string) => `${CONSOLE_BASE}/webhooks/${encodeURIComponent(id)}/settings`,
   requests: (id: string) => `${CONSOLE_BASE}/webhooks/${encodeURIComponent(id)}/recent-requests`,
+  deliveryStatus: (id: string) => `${CONSOLE_BASE}/webhooks/${encodeURIComponent(id)}/delivery-status`,
   delivery: (id: string, deliveryId: string) =>
     `${CONSOLE_BASE}/webhooks/${encodeURIComponent(id)}/recent-requests/${encodeURIComponent(deliveryId)}`,
 } as const;
