@@ -17,10 +17,12 @@ import { createRolesRepo } from './storage/repos/roles.js';
 import { createHooksRepo } from './storage/repos/hooks.js';
 import { createSettingsRepo } from './storage/repos/settings.js';
 import { createConsoleSessionsRepo } from './storage/repos/console-sessions.js';
+import { createUserActivityRepo } from './storage/repos/user-activity.js';
 import { createUsersRepo } from './storage/repos/users.js';
 import { createApplicationsService } from './services/applications.js';
 import { createAuthService } from './services/auth.js';
 import { createConsoleSessionsService } from './services/console-sessions.js';
+import { createUserActivityService } from './services/user-activity.js';
 import { createOrganizationApplicationsService } from './services/organization-applications.js';
 import { createOrganizationInvitationsService } from './services/organization-invitations.js';
 import { createOrganizationRolesService } from './services/organization-roles.js';
@@ -94,6 +96,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     verificationCodes: createVerificationCodesRepo(db),
     sentinel: createSentinelRepo(db),
     consoleSessions: createConsoleSessionsRepo(db),
+    userActivity: createUserActivityRepo(db),
   };
 
   // One outbound HTTP client (keep-alive pool, timeout, SSRF guard) for deliveries and test sends.
@@ -232,6 +235,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     }),
     hookLogs,
     hookHealth,
+    userActivity: createUserActivityService({ activity: repos.userActivity }),
     deliveryReplay: createDeliveryReplayService({
       hooks: repos.hooks,
       deliveries: repos.deliveries,

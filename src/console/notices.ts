@@ -16,6 +16,19 @@ export const NOTICES = {
       ? '1 failed delivery has been queued again.'
       : `${p.count ?? '0'} failed deliveries have been queued again.`,
   'signed-out': () => 'You have signed out.',
+  'user-suspended': () => 'The user has been suspended.',
+  'user-reactivated': () => 'The user has been reactivated.',
+  'user-deleted': () => 'The user has been deleted.',
+  'role-assigned': () => 'The role has been assigned.',
+  'application-created': (p: Record<string, string>) => `The application ${p.name ?? ''} has been created.`,
+  'application-deleted': () => 'The application has been deleted.',
+  'role-created': () => 'The role has been created.',
+  'scopes-assigned': () => 'The permissions have been assigned.',
+  'users-assigned': () => 'The users have been assigned.',
+  'resource-created': () => 'The API resource has been created.',
+  'scope-created': () => 'The permission has been created.',
+  'organization-created': () => 'The organization has been created.',
+  'members-added': () => 'The members have been added.',
 } as const satisfies Record<string, (params: Record<string, string>) => string>;
 
 export type NoticeKey = keyof typeof NOTICES;

@@ -21,7 +21,8 @@ header.top{background:var(--card);border-bottom:1px solid var(--line)}
 .top-inner{max-width:1120px;margin:0 auto;padding:10px 20px;display:flex;align-items:center;gap:20px;flex-wrap:wrap}
 .brand{font-weight:700;font-size:1.05rem;color:var(--ink);text-decoration:none;display:flex;align-items:center;gap:8px}
 .brand-mark{width:26px;height:26px;border-radius:7px;background:var(--btn);color:#fff;display:grid;place-items:center;font-size:.85rem}
-nav.main{display:flex;gap:4px;flex:1}
+nav.main{display:flex;gap:4px;flex:1;overflow-x:auto}
+nav.main a{white-space:nowrap}
 nav.main a{padding:6px 10px;border-radius:6px;text-decoration:none;color:var(--muted);font-weight:600}
 nav.main a[aria-current]{background:var(--accent-bg);color:var(--brand-dark)}
 main{max-width:1120px;margin:0 auto;padding:24px 20px 48px}
@@ -123,6 +124,7 @@ dl.facts dt{color:var(--muted);font-size:.9rem} dl.facts dd{margin:0;word-break:
   table.stack td::before{content:attr(data-label);font-size:.8rem;font-weight:600;color:var(--muted);text-transform:uppercase;letter-spacing:.03em}
   .events-cell{max-width:none}
   .brand-word{display:none}
+  nav.main{order:3;flex-basis:100%}
   nav.main a{padding:6px 8px}
 }
 `;
