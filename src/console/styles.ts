@@ -120,7 +120,7 @@ dl.facts dt{color:var(--muted);font-size:.9rem} dl.facts dd{margin:0;word-break:
   table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
   table.stack tr{display:block;border-bottom:1px solid var(--line);padding:6px 0}
   table.stack tbody tr:last-child{border-bottom:0}
-  table.stack td{display:grid;grid-template-columns:7.5rem 1fr;gap:8px;border:0;padding:4px 12px}
+  table.stack td{display:grid;grid-template-columns:7.5rem minmax(0,1fr);gap:8px;border:0;padding:4px 12px;overflow-wrap:anywhere}
   table.stack td::before{content:attr(data-label);font-size:.8rem;font-weight:600;color:var(--muted);text-transform:uppercase;letter-spacing:.03em}
   .events-cell{max-width:none}
   .brand-word{display:none}
