@@ -45,6 +45,9 @@ async function startHoldingReceiver() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     heldCount: () => held.length,
+    hold() {
+      holding = true;
+    },
     release() {
       holding = false;
       held.splice(0).forEach((res) => res.writeHead(200).end('ok'));
@@ -257,5 +260,22 @@ describeInChromium('browser: the whole-service console in Chromium', () => {
       fullPage: true,
     });
     await capture('18-recent-requests', `/console/webhooks/${ids.hook}/recent-requests`);
+  });
+
+  it('shows a delivery’s attempt once it finishes, without the visitor reloading', async () => {
+    receiver.hold();
+    await env.api('POST', '/api/users', { username: 'second_live_update' });
+    await expect.poll(() => receiver.heldCount(), { timeout: 10_000 }).toBe(1);
+    await page.goto(`${base}/console/webhooks/${ids.hook}/recent-requests`);
+    await page.locator('tr[data-open] a').first().click();
+    await page.getByTestId('delivery-card').waitFor();
+    expect(await page.getByTestId('attempt').count()).toBe(0);
+    expect(await page.locator('#live-status').textContent()).toContain('This page updates by itself');
+    await capture('19-delivery-in-flight');
+    receiver.release();
+    // The page reloads itself when the delivery moves on; the test never calls reload().
+    await page.getByTestId('attempt').first().waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('delivery-state').textContent()).toBe('Succeeded');
+    await capture('20-delivery-finished');
   });
 });

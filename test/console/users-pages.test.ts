@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { insertHook } from '../helpers/builders.js';
+import { insertHook, setHookEnabled } from '../helpers/builders.js';
 import { json } from '../helpers/api.js';
-import { createUser, eventsDuring, serviceState, shape } from '../helpers/console-service.js';
+import { createUser, eventsDuring, serviceState, shape, tableOf } from '../helpers/console-service.js';
 import { signInToConsole, testIdText, type ConsoleClient } from '../helpers/console.js';
 import { createTestEnv, describeEachDialect, type TestEnv } from '../helpers/test-db.js';
 
@@ -65,6 +65,11 @@ describeEachDialect('console: users', (dialect) => {
     const deliveries = html.match(/data-testid="user-deliveries"[\s\S]*?<\/table>/)?.[0] ?? '';
     expect(deliveries).toContain(`href="/console/webhooks/${hook.id}/recent-requests/`);
     expect(deliveries).toContain('User.Data.Updated');
+    expect(deliveries).toContain('Pending');
+    // A disabled hook's waiting delivery is held, here as on the hook's own pages.
+    await setHookEnabled(db(), hook.id, false);
+    const held = tableOf(await client.page(`/console/users/${user.id}`), 'user-deliveries');
+    expect(held).toContain('Held (webhook disabled)');
     const missing = await client.get('/console/users/nosuchuser');
     expect(missing.status).toBe(404);
     expect(testIdText(await missing.text(), 'error')).toBe(

@@ -67,7 +67,7 @@ function Attempt({ attempt, isLast, held }: { attempt: AttemptView; isLast: bool
               label={`Attempt ${attempt.attempt} request headers`}
             />
             <h3>Request body</h3>
-            <pre>{prettyBody(attempt.request.body)}</pre>
+            <pre tabindex={0}>{prettyBody(attempt.request.body)}</pre>
           </div>
           <div>
             <h3>Response</h3>
@@ -80,7 +80,9 @@ function Attempt({ attempt, isLast, held }: { attempt: AttemptView; isLast: bool
                 />
                 <h3>Response body</h3>
                 {attempt.response.body ? (
-                  <pre data-testid="response-body">{prettyBody(attempt.response.body)}</pre>
+                  <pre data-testid="response-body" tabindex={0}>
+                    {prettyBody(attempt.response.body)}
+                  </pre>
                 ) : (
                   <p class="hint">(empty)</p>
                 )}

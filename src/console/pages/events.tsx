@@ -46,12 +46,16 @@ function EventEntry({ event, docs }: { event: EventType; docs: EventDocs }) {
       <p class="hint">{reason ?? kindOf(event)}</p>
       <details>
         <summary>Example payload</summary>
-        <pre data-testid={`example-${event}`}>{docs.example}</pre>
+        <pre data-testid={`example-${event}`} tabindex={0}>
+          {docs.example}
+        </pre>
       </details>
       {docs.schema === undefined ? null : (
         <details>
           <summary>JSON Schema</summary>
-          <pre data-testid={`schema-${event}`}>{docs.schema}</pre>
+          <pre data-testid={`schema-${event}`} tabindex={0}>
+            {docs.schema}
+          </pre>
         </details>
       )}
     </article>

@@ -11,6 +11,8 @@ export interface UserDeliveryRecord {
   id: string;
   hookId: string;
   hookName: string | null;
+  /** False when the hook is disabled or deleted: its waiting deliveries are held. */
+  hookEnabled: boolean;
   eventId: string;
   eventType: string;
   status: string;
@@ -69,6 +71,7 @@ export function createUserActivityRepo(db: Executor) {
           'd.id',
           'd.hookId',
           'h.name as hookName',
+          'h.enabled as hookEnabled',
           'd.eventId',
           'd.eventType',
           'd.status',
@@ -82,6 +85,7 @@ export function createUserActivityRepo(db: Executor) {
         .execute();
       return rows.map((row) => ({
         ...row,
+        hookEnabled: Number(row.hookEnabled ?? 0) === 1,
         attempts: Number(row.attempts),
         createdAt: Number(row.createdAt),
         lastStatus: row.lastStatus === null ? null : Number(row.lastStatus),

@@ -143,8 +143,7 @@ function ActivitySection({ activity }: { activity: UserActivity }) {
                 label: 'Delivery',
                 cell: (d) => {
                   const status = d.status as 'pending' | 'sending' | 'succeeded' | 'failed';
-                  // A deleted hook's open deliveries are cancelled with it; the tag says what is stored.
-                  const tag = deliveryState({ status, attemptCount: d.attempts }, true);
+                  const tag = deliveryState({ status, attemptCount: d.attempts }, d.hookEnabled);
                   return <Tag tone={tag.tone}>{tag.text}</Tag>;
                 },
               },
