@@ -278,4 +278,10 @@ describeInChromium('browser: the whole-service console in Chromium', () => {
     expect(await page.getByTestId('delivery-state').textContent()).toBe('Succeeded');
     await capture('20-delivery-finished');
   });
+
+  it('shows the webhook pages in dark mode and on a phone without an accessibility violation', async () => {
+    await capture('21-webhooks', '/console/webhooks');
+    await capture('22-webhook-create', '/console/webhooks/create');
+    await capture('23-webhook-settings', `/console/webhooks/${ids.hook}/settings`);
+  });
 });
