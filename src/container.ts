@@ -21,6 +21,7 @@ import { createHooksRepo } from './storage/repos/hooks.js';
 import { createSettingsRepo } from './storage/repos/settings.js';
 import { createConsoleSessionsRepo } from './storage/repos/console-sessions.js';
 import { createSignInSightingsRepo } from './storage/repos/sign-in-sightings.js';
+import { createUserActivityRepo } from './storage/repos/user-activity.js';
 import { createUsersRepo } from './storage/repos/users.js';
 import { createOidcKeysRepo } from './storage/repos/oidc-keys.js';
 import { createOidcModelsRepo } from './storage/repos/oidc-models.js';
@@ -39,6 +40,7 @@ import { createAuthService } from './services/auth.js';
 import { createAttemptLimiter } from './services/attempt-limiter.js';
 import { createReadiness } from './services/readiness.js';
 import { createConsoleSessionsService } from './services/console-sessions.js';
+import { createUserActivityService } from './services/user-activity.js';
 import { createOrganizationApplicationsService } from './services/organization-applications.js';
 import { createOrganizationInvitationsService } from './services/organization-invitations.js';
 import { createOrganizationRolesService } from './services/organization-roles.js';
@@ -120,6 +122,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     oidcKeys: createOidcKeysRepo(db),
     signInSightings: createSignInSightingsRepo(db),
     eventFeed: createEventFeedRepo(db, capabilities),
+    userActivity: createUserActivityRepo(db),
   };
 
   // One outbound HTTP client (keep-alive pool, timeout, SSRF guard) for deliveries and test sends.
@@ -305,6 +308,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     hookLogs,
     hookHealth,
     eventFeed: createEventFeedService({ feed: repos.eventFeed }),
+    userActivity: createUserActivityService({ activity: repos.userActivity }),
     deliveryReplay: createDeliveryReplayService({
       hooks: repos.hooks,
       deliveries: repos.deliveries,

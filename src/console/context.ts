@@ -3,6 +3,7 @@ import type { Logger } from '../shared/logger.js';
 import type { ConsoleSession } from '../services/console-sessions.js';
 import type { PageFrame } from './layout.js';
 import { NOTICES, type NoticeKey } from './notices.js';
+import { sectionOf } from './paths.js';
 
 /** Request-scoped values of the console's routes. */
 export interface ConsoleVariables {
@@ -25,5 +26,10 @@ export type ConsoleContext = Context<ConsoleEnv>;
 export function frameOf(c: ConsoleContext, params: Record<string, string> = {}): PageFrame {
   const key = c.req.query('notice');
   const notice = key && key in NOTICES ? NOTICES[key as NoticeKey](params) : undefined;
-  return { nonce: c.get('nonce'), csrfToken: c.get('session')?.csrfToken, notice };
+  return {
+    nonce: c.get('nonce'),
+    csrfToken: c.get('session')?.csrfToken,
+    notice,
+    section: sectionOf(c.req.path),
+  };
 }

@@ -4,6 +4,14 @@ import type { Clock } from '../shared/clock.js';
 import type { ConsoleSessionsService } from '../services/console-sessions.js';
 import type { HookLogsService } from '../services/hook-logs.js';
 import type { HooksService } from '../services/hooks.js';
+import type { ApplicationsService } from '../services/applications.js';
+import type { OrganizationUsersService } from '../services/organization-users.js';
+import type { OrganizationsService } from '../services/organizations.js';
+import type { ResourcesService } from '../services/resources.js';
+import type { RoleAssignmentsService } from '../services/role-assignments.js';
+import type { RolesService } from '../services/roles.js';
+import type { UserActivityService } from '../services/user-activity.js';
+import type { UsersService } from '../services/users.js';
 import type { ConsoleEnv } from './context.js';
 import { requireCsrf } from './csrf.js';
 import { MessagePage } from './pages/message.js';
@@ -11,11 +19,25 @@ import { authRoutes, signOutRoute } from './routes/auth.js';
 import { deliveriesRoutes, type DeliveryReplay } from './routes/deliveries.js';
 import { hookRoutes } from './routes/hook.js';
 import { hooksListRoutes } from './routes/hooks.js';
+import { usersRoutes } from './routes/users.js';
+import { applicationsRoutes } from './routes/applications.js';
+import { eventsRoutes } from './routes/events.js';
+import { organizationsRoutes } from './routes/organizations.js';
+import { resourcesRoutes } from './routes/resources.js';
+import { rolesRoutes } from './routes/roles.js';
 import { consoleSecurityHeaders } from './security-headers.js';
 import { requireConsoleSession } from './session.js';
 
 export interface ConsoleDeps {
   readonly sessions: ConsoleSessionsService;
+  readonly users: UsersService;
+  readonly userActivity: UserActivityService;
+  readonly roles: RolesService;
+  readonly roleAssignments: RoleAssignmentsService;
+  readonly applications: ApplicationsService;
+  readonly resources: ResourcesService;
+  readonly organizations: OrganizationsService;
+  readonly organizationUsers: OrganizationUsersService;
   readonly hooks: HooksService;
   readonly hookLogs: HookLogsService;
   readonly replay: DeliveryReplay;
@@ -33,13 +55,25 @@ const TITLES: Record<number, string> = {
   422: 'Not possible',
 };
 
+/** How the console names the services' entities in a "does not exist" page. */
+const ENTITY_NOUNS: Record<string, string> = {
+  user: 'user',
+  application: 'application',
+  role: 'role',
+  resource: 'API resource',
+  scope: 'permission',
+  organization: 'organization',
+};
+
 /** A friendlier text for the errors a person meets in the console; the API keeps Logto's. */
 function messageOf(error: AppError): string {
   if (error.code === 'entity.not_exists_with_id' || error.code === 'entity.not_exists') {
     const data = error.data as { name?: string } | undefined;
-    return data?.name === 'delivery'
-      ? 'This delivery does not exist, or no longer (deliveries are kept for IDHOOKS_RETENTION_DAYS).'
-      : 'This webhook does not exist. It may have been deleted.';
+    if (data?.name === 'delivery') {
+      return 'This delivery does not exist, or no longer (deliveries are kept for IDHOOKS_RETENTION_DAYS).';
+    }
+    const noun = data?.name === undefined ? undefined : ENTITY_NOUNS[data.name];
+    return `This ${noun ?? 'webhook'} does not exist. It may have been deleted.`;
   }
   if (error.code === 'entity.not_found') return 'This webhook does not exist. It may have been deleted.';
   return error.message;
@@ -85,6 +119,12 @@ export function consoleRoutes(deps: ConsoleDeps) {
   app.route('/', hooksListRoutes(deps.hooks));
   app.route('/', hookRoutes(deps));
   app.route('/', deliveriesRoutes({ ...deps }));
+  app.route('/', usersRoutes(deps));
+  app.route('/', applicationsRoutes(deps));
+  app.route('/', rolesRoutes(deps));
+  app.route('/', resourcesRoutes(deps));
+  app.route('/', organizationsRoutes(deps));
+  app.route('/', eventsRoutes(deps));
   app.all('*', (c) =>
     c.html(
       <MessagePage

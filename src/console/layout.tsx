@@ -2,7 +2,7 @@ import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { CONSOLE_SCRIPT } from './scripts.js';
 import { CONSOLE_STYLES } from './styles.js';
-import { CONSOLE_BASE } from './paths.js';
+import { CONSOLE_BASE, SECTIONS, type SectionKey } from './paths.js';
 
 /** What every console page needs from the request: the CSP nonce and, when signed in, the CSRF token. */
 export interface PageFrame {
@@ -12,6 +12,8 @@ export interface PageFrame {
   readonly csrfToken: string | undefined;
   /** A one-line success message after a redirect (a "toast"). */
   readonly notice?: string | undefined;
+  /** The navigation entry this page belongs to, marked as current. */
+  readonly section?: SectionKey | undefined;
 }
 
 /** The hidden field every state-changing form carries. */
@@ -58,9 +60,14 @@ export function Layout({ title, frame, children }: LayoutProps) {
               {isSignedIn ? (
                 <>
                   <nav class="main" aria-label="Main">
-                    <a href={`${CONSOLE_BASE}/webhooks`} aria-current="true">
-                      Webhooks
-                    </a>
+                    {SECTIONS.map((section) => (
+                      <a
+                        href={section.href}
+                        aria-current={frame.section === section.key ? 'page' : undefined}
+                      >
+                        {section.label}
+                      </a>
+                    ))}
                   </nav>
                   <form method="post" action={`${CONSOLE_BASE}/sign-out`} class="inline">
                     <CsrfField frame={frame} />

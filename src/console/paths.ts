@@ -9,9 +9,41 @@ export const consolePaths = {
   hook: (id: string) => `${CONSOLE_BASE}/webhooks/${encodeURIComponent(id)}`,
   settings: (id: string) => `${CONSOLE_BASE}/webhooks/${encodeURIComponent(id)}/settings`,
   requests: (id: string) => `${CONSOLE_BASE}/webhooks/${encodeURIComponent(id)}/recent-requests`,
+  deliveryStatus: (id: string) => `${CONSOLE_BASE}/webhooks/${encodeURIComponent(id)}/delivery-status`,
   delivery: (id: string, deliveryId: string) =>
     `${CONSOLE_BASE}/webhooks/${encodeURIComponent(id)}/recent-requests/${encodeURIComponent(deliveryId)}`,
+  users: `${CONSOLE_BASE}/users`,
+  user: (id: string) => `${CONSOLE_BASE}/users/${encodeURIComponent(id)}`,
+  applications: `${CONSOLE_BASE}/applications`,
+  createApplication: `${CONSOLE_BASE}/applications/create`,
+  application: (id: string) => `${CONSOLE_BASE}/applications/${encodeURIComponent(id)}`,
+  roles: `${CONSOLE_BASE}/roles`,
+  role: (id: string) => `${CONSOLE_BASE}/roles/${encodeURIComponent(id)}`,
+  resources: `${CONSOLE_BASE}/api-resources`,
+  resource: (id: string) => `${CONSOLE_BASE}/api-resources/${encodeURIComponent(id)}`,
+  organizations: `${CONSOLE_BASE}/organizations`,
+  organization: (id: string) => `${CONSOLE_BASE}/organizations/${encodeURIComponent(id)}`,
+  events: `${CONSOLE_BASE}/events`,
 } as const;
+
+/** The main navigation, in order; a page belongs to the section its path starts with. */
+export const SECTIONS = [
+  { key: 'webhooks', label: 'Webhooks', href: consolePaths.hooks },
+  { key: 'users', label: 'Users', href: consolePaths.users },
+  { key: 'applications', label: 'Applications', href: consolePaths.applications },
+  { key: 'roles', label: 'Roles', href: consolePaths.roles },
+  { key: 'api-resources', label: 'API resources', href: consolePaths.resources },
+  { key: 'organizations', label: 'Organizations', href: consolePaths.organizations },
+  { key: 'events', label: 'Events', href: consolePaths.events },
+] as const;
+export type SectionKey = (typeof SECTIONS)[number]['key'];
+
+export function sectionOf(pathname: string): SectionKey | undefined {
+  const first = pathname.startsWith(`${CONSOLE_BASE}/`)
+    ? pathname.slice(CONSOLE_BASE.length + 1).split('/')[0]
+    : '';
+  return SECTIONS.find((section) => section.key === first)?.key;
+}
 
 /**
  * Where sign-in may send the browser afterwards: a path inside the console, never another origin

@@ -5,7 +5,7 @@ import type { ConsoleEnv } from './context.js';
 /**
  * Headers on every console response:
  * - a Content-Security-Policy that allows only this response's own inline style and script (by
- *   nonce), forms posting to this origin, and no framing, so injected markup cannot run script and
+ *   nonce), requests of that script to this origin, forms posting to this origin, and no framing, so injected markup cannot run script and
  *   another site cannot overlay the console to trick a click (clickjacking);
  * - `no-store`, because pages show signing keys and payloads that must not stay in a shared cache
  *   or the back-button cache after sign-out.
@@ -20,6 +20,8 @@ export const consoleSecurityHeaders: MiddlewareHandler<ConsoleEnv> = async (c, n
       `style-src 'nonce-${nonce}'`,
       `script-src 'nonce-${nonce}'`,
       "img-src 'self' data:",
+      // The live-status script polls this console's own JSON; nothing else may be fetched.
+      "connect-src 'self'",
       "form-action 'self'",
       "frame-ancestors 'none'",
       "base-uri 'none'",

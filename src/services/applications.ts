@@ -136,6 +136,28 @@ export function createApplicationsService({ applications, clock }: ApplicationsS
       if (app.isAdmin) throw new AppError('application.cannot_delete_admin_application');
       if (!(await applications.deleteApplicationById(id))) throw notFoundById('application', id);
     },
+
+    /**
+     * Replaces a confidential application's secret; the new one is returned this once, only its hash
+     * is kept. The admin application's secret is set by IDHOOKS_ADMIN_CLIENT_SECRET at start-up, so
+     * rotating it here would be undone by the next restart; public clients have none.
+     */
+    async rotateSecret(id: string): Promise<{ application: ApplicationResponse; secret: string }> {
+      const app = await getApplication(id);
+      if (app.isAdmin) {
+        throw new AppError('guard.invalid_input', {
+          message: "The admin application's secret is set by IDHOOKS_ADMIN_CLIENT_SECRET; change it there.",
+        });
+      }
+      if (!CONFIDENTIAL_APPLICATION_TYPES.includes(app.type)) {
+        throw new AppError('guard.invalid_input', {
+          message: `${app.type} applications are public clients and have no secret.`,
+        });
+      }
+      const secret = newSecret();
+      await applications.updateApplicationSecret(id, await hashPassword(secret));
+      return { application: toApplicationResponse(app), secret };
+    },
   };
 }
 

@@ -20,6 +20,8 @@ describeEachDialect('console: sign-in and sessions', (dialect) => {
   let env: TestEnv;
   let hookId: string;
   let deliveryId: string;
+  /** One of each entity the console's other pages show (issue 18 item 3). */
+  const ids = { user: '', application: '', role: '', resource: '', organization: '' };
 
   beforeAll(async () => {
     env = await createTestEnv(dialect, { clock });
@@ -29,8 +31,51 @@ describeEachDialect('console: sign-in and sessions', (dialect) => {
     ({ deliveryId } = await insertHistory(env.container.database.db, hookId, {
       attempts: [{ startedAt: clock.now(), isSuccess: false, status: 500 }],
     }));
+    const created = async (path: string, body: unknown) =>
+      ((await (await env.api('POST', path, body)).json()) as { id: string }).id;
+    ids.user = await created('/api/users', { username: 'someone' });
+    ids.application = await created('/api/applications', { name: 'App', type: 'MachineToMachine' });
+    ids.role = await created('/api/roles', { name: 'role', description: 'A role' });
+    ids.resource = await created('/api/resources', { name: 'API', indicator: 'https://api.example' });
+    ids.organization = await created('/api/organizations', { name: 'Org' });
   });
   afterAll(() => env.close());
+
+  const servicePages = () => [
+    '/console/users',
+    '/console/users?search=x&page=2',
+    `/console/users/${ids.user}`,
+    `/console/users/${ids.user}/delete`,
+    '/console/applications',
+    '/console/applications/create',
+    `/console/applications/${ids.application}`,
+    `/console/applications/${ids.application}/secret/rotate`,
+    `/console/applications/${ids.application}/delete`,
+    '/console/roles',
+    `/console/roles/${ids.role}`,
+    '/console/api-resources',
+    `/console/api-resources/${ids.resource}`,
+    '/console/organizations',
+    `/console/organizations/${ids.organization}`,
+    '/console/events',
+    `/console/webhooks/${hookId}/delivery-status?ids=${deliveryId}`,
+  ];
+  const serviceActions = () => [
+    `/console/users/${ids.user}/suspend`,
+    `/console/users/${ids.user}/reactivate`,
+    `/console/users/${ids.user}/roles`,
+    `/console/users/${ids.user}/delete`,
+    '/console/applications',
+    `/console/applications/${ids.application}/secret/rotate`,
+    `/console/applications/${ids.application}/delete`,
+    '/console/roles',
+    `/console/roles/${ids.role}/scopes`,
+    `/console/roles/${ids.role}/users`,
+    '/console/api-resources',
+    `/console/api-resources/${ids.resource}/scopes`,
+    '/console/organizations',
+    `/console/organizations/${ids.organization}/members`,
+  ];
 
   const pages = () => [
     '/console',
@@ -45,6 +90,7 @@ describeEachDialect('console: sign-in and sessions', (dialect) => {
     `/console/webhooks/${hookId}/delete`,
     `/console/webhooks/${hookId}/signing-key/regenerate`,
     '/console/no-such-page',
+    ...servicePages(),
   ];
   const actions = () => [
     '/console/sign-out',
@@ -57,6 +103,7 @@ describeEachDialect('console: sign-in and sessions', (dialect) => {
     `/console/webhooks/${hookId}/signing-key/regenerate`,
     `/console/webhooks/${hookId}/recent-requests/${deliveryId}/resend`,
     `/console/webhooks/${hookId}/recover`,
+    ...serviceActions(),
   ];
 
   it('sends every console page to sign-in without a session, remembering where it was going', async () => {
@@ -70,6 +117,9 @@ describeEachDialect('console: sign-in and sessions', (dialect) => {
   });
 
   it('refuses every action without a session, with a forged or stale cookie too, and changes nothing', async () => {
+    const tables = ['hooks', 'users', 'applications', 'roles', 'scopes', 'organizations', 'events'] as const;
+    const counts = async () => Promise.all(tables.map((table) => countRows(env, table)));
+    const all = await counts();
     const before = await countRows(env, 'hooks');
     for (const cookie of ['', 'idhooks_console=forged-token', 'idhooks_console=']) {
       for (const path of actions()) {
@@ -83,6 +133,8 @@ describeEachDialect('console: sign-in and sessions', (dialect) => {
       }
     }
     expect(await countRows(env, 'hooks')).toBe(before);
+    expect(await counts()).toEqual(all);
+    expect((await env.container.services.users.getUser(ids.user)).isSuspended).toBe(false);
     expect(
       (await env.container.services.hooks.getHook(hookId, { includeExecutionStats: false })).enabled,
     ).toBe(true);

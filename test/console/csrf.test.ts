@@ -16,6 +16,7 @@ describeEachDialect('console: cross-site request forgery', (dialect) => {
   let hookId: string;
   let signingKey: string;
   let deliveryId: string;
+  const ids = { user: '', application: '', role: '', resource: '', organization: '', scope: '' };
 
   beforeAll(async () => {
     env = await createTestEnv(dialect);
@@ -28,6 +29,14 @@ describeEachDialect('console: cross-site request forgery', (dialect) => {
     ({ deliveryId } = await insertHistory(env.container.database.db, hookId, {
       attempts: [{ startedAt: Date.now() - 60_000, isSuccess: false, status: 500 }],
     }));
+    const created = async (path: string, body: unknown) =>
+      ((await (await env.api('POST', path, body)).json()) as { id: string }).id;
+    ids.user = await created('/api/users', { username: 'someone' });
+    ids.application = await created('/api/applications', { name: 'App', type: 'MachineToMachine' });
+    ids.role = await created('/api/roles', { name: 'role', description: 'A role' });
+    ids.resource = await created('/api/resources', { name: 'API', indicator: 'https://api.example' });
+    ids.scope = await created(`/api/resources/${ids.resource}/scopes`, { name: 'read:x' });
+    ids.organization = await created('/api/organizations', { name: 'Org' });
     client = await signInToConsole(env);
     other = await signInToConsole(env);
   });
@@ -55,11 +64,49 @@ describeEachDialect('console: cross-site request forgery', (dialect) => {
       fields: { since: '2020-01-01T00:00', until: '2099-01-01T00:00' },
     },
     { path: `/console/webhooks/${hookId}/delete`, fields: {} },
+    // The rest of the service (issue 18 item 3), each with fields that would succeed.
+    { path: `/console/users/${ids.user}/suspend`, fields: {} },
+    { path: `/console/users/${ids.user}/reactivate`, fields: {} },
+    { path: `/console/users/${ids.user}/roles`, fields: { roleId: ids.role } },
+    { path: `/console/users/${ids.user}/delete`, fields: {} },
+    { path: '/console/applications', fields: { name: 'New', type: 'SPA' } },
+    { path: `/console/applications/${ids.application}/secret/rotate`, fields: {} },
+    { path: `/console/applications/${ids.application}/delete`, fields: {} },
+    { path: '/console/roles', fields: { name: 'new', description: 'New', type: 'User' } },
+    { path: `/console/roles/${ids.role}/scopes`, fields: { scopeId: ids.scope } },
+    { path: `/console/roles/${ids.role}/users`, fields: { userId: ids.user } },
+    { path: '/console/api-resources', fields: { name: 'New', indicator: 'https://new.example' } },
+    { path: `/console/api-resources/${ids.resource}/scopes`, fields: { scopeName: 'write:x' } },
+    { path: '/console/organizations', fields: { name: 'New' } },
+    { path: `/console/organizations/${ids.organization}/members`, fields: { userId: ids.user } },
     { path: '/console/sign-out', fields: {} },
   ];
 
   const state = async () => ({
-    counts: await snapshotCounts(env, ['hooks', 'deliveries', 'deliveryAttempts', 'consoleSessions']),
+    counts: await snapshotCounts(env, [
+      'hooks',
+      'deliveries',
+      'deliveryAttempts',
+      'consoleSessions',
+      'users',
+      'usersRoles',
+      'applications',
+      'roles',
+      'rolesScopes',
+      'resources',
+      'scopes',
+      'organizations',
+      'organizationUserRelations',
+      'events',
+    ]),
+    user: await env.container.services.users.getUser(ids.user),
+    secretHash: (
+      await env.container.database.db
+        .selectFrom('applications')
+        .select('secretHash')
+        .where('id', '=', ids.application)
+        .executeTakeFirstOrThrow()
+    ).secretHash,
     hook: await env.container.services.hooks.getHook(hookId, { includeExecutionStats: false }),
     delivery: await env.container.services.hookLogs.getDelivery(hookId, deliveryId),
   });

@@ -56,11 +56,11 @@ describeEachDialect('console: pages', (dialect) => {
     expect(rowOf(html, healthy)).toContain('<span class="tag tag-ok">100.00%</span>');
     expect(rowOf(html, alert)).toContain('<span class="tag tag-warn">95.00%</span>');
     expect(rowOf(html, failing)).toContain('<span class="tag tag-err">80.00%</span>');
-    expect(rowOf(html, healthy)).toContain('<td class="num">100</td>');
+    expect(rowOf(html, healthy)).toContain('<td class="num" data-label="Requests (24h)">100</td>');
     expect(rowOf(html, idle)).toContain('aria-label="No requests">-</span>');
-    expect(rowOf(html, idle)).toContain('<td class="num">0</td>');
+    expect(rowOf(html, idle)).toContain('<td class="num" data-label="Requests (24h)">0</td>');
     expect(rowOf(html, disabled)).toContain('Not in use');
-    expect(rowOf(html, disabled)).toContain('<td class="num">-</td>');
+    expect(rowOf(html, disabled)).toContain('<td class="num" data-label="Requests (24h)">-</td>');
     expect(rowOf(html, healthy)).toContain('User.Created');
   });
 

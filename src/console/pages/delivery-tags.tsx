@@ -1,12 +1,22 @@
 import type { DeliveryView } from '../../services/hook-logs.js';
 import { Tag } from '../components.js';
-import { statusTone } from '../format.js';
+import { statusTone, type Tone } from '../format.js';
+
+export interface TagText {
+  readonly text: string;
+  readonly tone: Tone;
+}
 
 /** Logto's status column: the response status, or "Request error" when no response came. */
+export function responseStatus(status: number | null, attempted: boolean): TagText {
+  if (!attempted) return { text: 'Not sent yet', tone: 'idle' };
+  if (status === null) return { text: 'Request error', tone: 'err' };
+  return { text: String(status), tone: statusTone(status) };
+}
+
 export function ResponseStatusTag({ status, attempted }: { status: number | null; attempted: boolean }) {
-  if (!attempted) return <Tag tone="idle">Not sent yet</Tag>;
-  if (status === null) return <Tag tone="err">Request error</Tag>;
-  return <Tag tone={statusTone(status)}>{status}</Tag>;
+  const { text, tone } = responseStatus(status, attempted);
+  return <Tag tone={tone}>{text}</Tag>;
 }
 
 const STATE_TEXT: Record<DeliveryView['status'], string> = {
@@ -16,13 +26,32 @@ const STATE_TEXT: Record<DeliveryView['status'], string> = {
   sending: 'Sending',
 };
 
-/** Where the delivery stands: succeeded, failed for good, waiting for a (re)try, or in flight. */
-export function DeliveryStateTag({ delivery }: { delivery: Pick<DeliveryView, 'status' | 'attemptCount'> }) {
+/**
+ * Where the delivery stands: succeeded, failed for good, waiting for a (re)try, or in flight. A
+ * disabled hook's waiting deliveries are held, not scheduled: the engine does not send them until
+ * the hook is reactivated, so "Retry scheduled" would promise an attempt that will not come.
+ */
+export function deliveryState(
+  delivery: Pick<DeliveryView, 'status' | 'attemptCount'>,
+  hookEnabled: boolean,
+): TagText {
+  if (delivery.status === 'pending' && !hookEnabled) return { text: 'Held (webhook disabled)', tone: 'idle' };
   const tone = delivery.status === 'succeeded' ? 'ok' : delivery.status === 'failed' ? 'err' : 'info';
   const text =
     delivery.status === 'pending' && delivery.attemptCount > 0
       ? 'Retry scheduled'
       : STATE_TEXT[delivery.status];
+  return { text, tone };
+}
+
+export function DeliveryStateTag({
+  delivery,
+  hookEnabled,
+}: {
+  delivery: Pick<DeliveryView, 'status' | 'attemptCount'>;
+  hookEnabled: boolean;
+}) {
+  const { text, tone } = deliveryState(delivery, hookEnabled);
   return (
     <Tag tone={tone} testId="delivery-state">
       {text}

@@ -5,6 +5,7 @@ import { formatDuration, formatTime, prettyBody } from '../format.js';
 import { CsrfField, Layout, type PageFrame } from '../layout.js';
 import { consolePaths } from '../paths.js';
 import { DeliveryStateTag, ResponseStatusTag } from './delivery-tags.js';
+import { isOpenDelivery } from './hook-requests.js';
 
 function HeadersTable({ headers, label }: { headers: Record<string, string>; label: string }) {
   const entries = Object.entries(headers);
@@ -27,7 +28,7 @@ function HeadersTable({ headers, label }: { headers: Record<string, string>; lab
   );
 }
 
-function Attempt({ attempt, isLast }: { attempt: AttemptView; isLast: boolean }) {
+function Attempt({ attempt, isLast, held }: { attempt: AttemptView; isLast: boolean; held: boolean }) {
   return (
     <article class="attempt" data-testid="attempt" aria-labelledby={`attempt-${attempt.attempt}`}>
       <div class="attempt-head">
@@ -46,11 +47,13 @@ function Attempt({ attempt, isLast }: { attempt: AttemptView; isLast: boolean })
         </p>
       ) : null}
       <p class="hint" data-testid="next-attempt">
-        {attempt.nextAttemptAt !== null
-          ? `Next attempt scheduled for ${formatTime(attempt.nextAttemptAt)}.`
-          : isLast
-            ? 'No further attempt is scheduled.'
-            : 'Followed by the attempt below.'}
+        {attempt.nextAttemptAt !== null && isLast && held
+          ? 'The next attempt is held until the webhook is reactivated.'
+          : attempt.nextAttemptAt !== null
+            ? `Next attempt scheduled for ${formatTime(attempt.nextAttemptAt)}.`
+            : isLast
+              ? 'No further attempt is scheduled.'
+              : 'Followed by the attempt below.'}
       </p>
       {/* Earlier attempts start folded, so a long retry history stays readable; all are in order. */}
       <details open={isLast}>
@@ -64,7 +67,7 @@ function Attempt({ attempt, isLast }: { attempt: AttemptView; isLast: boolean })
               label={`Attempt ${attempt.attempt} request headers`}
             />
             <h3>Request body</h3>
-            <pre>{prettyBody(attempt.request.body)}</pre>
+            <pre tabindex={0}>{prettyBody(attempt.request.body)}</pre>
           </div>
           <div>
             <h3>Response</h3>
@@ -77,7 +80,9 @@ function Attempt({ attempt, isLast }: { attempt: AttemptView; isLast: boolean })
                 />
                 <h3>Response body</h3>
                 {attempt.response.body ? (
-                  <pre data-testid="response-body">{prettyBody(attempt.response.body)}</pre>
+                  <pre data-testid="response-body" tabindex={0}>
+                    {prettyBody(attempt.response.body)}
+                  </pre>
                 ) : (
                   <p class="hint">(empty)</p>
                 )}
@@ -108,17 +113,25 @@ export function DeliveryPage({
   // An attempt in flight is recorded first; a disabled hook's deliveries would only wait.
   const canResend = hook.enabled && delivery.status !== 'sending';
   const attempts = delivery.attempts ?? [];
+  const held = !hook.enabled && delivery.status === 'pending';
+  const isOpen = isOpenDelivery(delivery);
   return (
     <Layout title={`${delivery.event} · ${hook.name || 'Unnamed'}`} frame={frame}>
       <p>
         <a href={consolePaths.requests(hook.id)}>← Back to {hook.name || 'Unnamed'}</a>
       </p>
-      <div class="card">
+      <div
+        class="card"
+        data-testid="delivery-card"
+        data-live-delivery={isOpen ? consolePaths.deliveryStatus(hook.id) : undefined}
+        data-delivery-id={delivery.id}
+        data-version={`${delivery.status}:${delivery.attemptCount}`}
+      >
         <div class="hook-head">
           <div>
             <h1 class="mono">{delivery.event}</h1>
             <div class="hook-meta">
-              <DeliveryStateTag delivery={delivery} />
+              <DeliveryStateTag delivery={delivery} hookEnabled={hook.enabled} />
               <ResponseStatusTag status={delivery.lastResponseStatus} attempted={delivery.attemptCount > 0} />
             </div>
           </div>
@@ -134,9 +147,9 @@ export function DeliveryPage({
               </button>
             </form>
           ) : (
-            <p class="hint">
+            <p class="hint" data-testid="resend-hint">
               {hook.enabled
-                ? 'An attempt is being sent right now; reload to see it.'
+                ? 'An attempt is being sent right now; it is listed below once it has finished.'
                 : 'Reactivate the webhook to resend this delivery.'}
             </p>
           )}
@@ -158,7 +171,13 @@ export function DeliveryPage({
           <dt>Attempts</dt>
           <dd data-testid="attempt-count">{delivery.attemptCount}</dd>
           <dt>Next attempt</dt>
-          <dd>{delivery.nextAttemptAt === null ? 'None' : formatTime(delivery.nextAttemptAt)}</dd>
+          <dd data-testid="next-attempt-at">
+            {delivery.nextAttemptAt === null
+              ? 'None'
+              : held
+                ? 'Held until the webhook is reactivated'
+                : formatTime(delivery.nextAttemptAt)}
+          </dd>
           {delivery.lastError ? (
             <>
               <dt>Last error</dt>
@@ -168,9 +187,15 @@ export function DeliveryPage({
         </dl>
       </div>
       <h2>Attempts</h2>
+      {isOpen ? (
+        <p class="live-status" id="live-status" aria-live="polite">
+          <span class="js-only">This page updates by itself when the attempt finishes.</span>
+          <noscript>Reload the page to see attempts that finish later.</noscript>
+        </p>
+      ) : null}
       {attempts.length === 0 ? <p class="hint">Not sent yet.</p> : null}
       {attempts.map((attempt, index) => (
-        <Attempt attempt={attempt} isLast={index === attempts.length - 1} />
+        <Attempt attempt={attempt} isLast={index === attempts.length - 1} held={held} />
       ))}
     </Layout>
   );

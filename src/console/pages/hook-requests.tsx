@@ -82,6 +82,10 @@ function Filters({ hook, filters, error }: { hook: Hook; filters: RequestFilters
   );
 }
 
+/** Deliveries still waiting or in flight: the live script polls while any row shows one. */
+export const isOpenDelivery = (delivery: Pick<DeliveryView, 'status'>) =>
+  delivery.status === 'pending' || delivery.status === 'sending';
+
 function DeliveriesTable({ hook, deliveries }: { hook: Hook; deliveries: readonly DeliveryView[] }) {
   if (deliveries.length === 0) {
     return (
@@ -93,41 +97,46 @@ function DeliveriesTable({ hook, deliveries }: { hook: Hook; deliveries: readonl
   }
   return (
     <div class="table-wrap">
-      <table data-testid="requests-table">
+      <table
+        data-testid="requests-table"
+        class="stack"
+        data-live-status={consolePaths.deliveryStatus(hook.id)}
+      >
         <thead>
           <tr>
             <th scope="col">Status</th>
             <th scope="col">Event</th>
             <th scope="col">Delivery</th>
-            <th scope="col" class="hide-narrow">
-              Attempts
-            </th>
+            <th scope="col">Attempts</th>
             <th scope="col">Time</th>
           </tr>
         </thead>
         <tbody>
           {deliveries.map((delivery) => (
-            <tr data-delivery-id={delivery.id}>
-              <td>
+            <tr data-delivery-id={delivery.id} data-open={isOpenDelivery(delivery) ? 'true' : undefined}>
+              <td data-label="Status" data-field="response">
                 <ResponseStatusTag
                   status={delivery.lastResponseStatus}
                   attempted={delivery.attemptCount > 0}
                 />
               </td>
-              <td class="name-cell">
+              <td class="name-cell" data-label="Event">
                 <a href={consolePaths.delivery(hook.id, delivery.id)} class="mono">
                   {delivery.event}
                 </a>
               </td>
-              <td>
-                <DeliveryStateTag delivery={delivery} />
+              <td data-label="Delivery" data-field="state">
+                <DeliveryStateTag delivery={delivery} hookEnabled={hook.enabled} />
               </td>
-              <td class="num hide-narrow">{delivery.attemptCount}</td>
-              <td>{formatTime(delivery.createdAt)}</td>
+              <td class="num" data-label="Attempts" data-field="attempts">
+                {delivery.attemptCount}
+              </td>
+              <td data-label="Time">{formatTime(delivery.createdAt)}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      <p class="live-status js-only" id="live-status" aria-live="polite" />
     </div>
   );
 }

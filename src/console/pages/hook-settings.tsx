@@ -81,7 +81,11 @@ function TestOutcomeRow({ outcome }: { outcome: TestSendOutcome }) {
       <td class="num">{formatDuration(outcome.durationMs)}</td>
       <td>
         {outcome.error ? <p class="field-error">{outcome.error}</p> : null}
-        {outcome.responseBody ? <pre data-testid="test-response-body">{outcome.responseBody}</pre> : null}
+        {outcome.responseBody ? (
+          <pre data-testid="test-response-body" tabindex={0}>
+            {outcome.responseBody}
+          </pre>
+        ) : null}
         {!outcome.error && !outcome.responseBody ? <span class="hint">(empty body)</span> : null}
       </td>
     </tr>

@@ -54,13 +54,11 @@ export function HooksListPage({
       ) : (
         <>
           <div class="table-wrap">
-            <table data-testid="hooks-table">
+            <table data-testid="hooks-table" class="stack">
               <thead>
                 <tr>
                   <th scope="col">Name</th>
-                  <th scope="col" class="hide-narrow">
-                    Events
-                  </th>
+                  <th scope="col">Events</th>
                   <th scope="col">Success rate (24h)</th>
                   <th scope="col">Requests (24h)</th>
                 </tr>
@@ -68,15 +66,19 @@ export function HooksListPage({
               <tbody>
                 {hooks.map((hook) => (
                   <tr data-hook-id={hook.id}>
-                    <td class="name-cell">
+                    <td class="name-cell" data-label="Name">
                       <a href={consolePaths.settings(hook.id)}>{hook.name || 'Unnamed'}</a>
                       <div class="hint mono">{hook.config.url}</div>
                     </td>
-                    <td class="events-cell hide-narrow">{eventsText(hook)}</td>
-                    <td>
+                    <td class="events-cell" data-label="Events">
+                      {eventsText(hook)}
+                    </td>
+                    <td data-label="Success rate (24h)">
                       <SuccessRateTag enabled={hook.enabled} stats={hook.executionStats} />
                     </td>
-                    <td class="num">{requestCountText(hook.enabled, hook.executionStats)}</td>
+                    <td class="num" data-label="Requests (24h)">
+                      {requestCountText(hook.enabled, hook.executionStats)}
+                    </td>
                   </tr>
                 ))}
               </tbody>

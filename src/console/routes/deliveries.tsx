@@ -10,8 +10,10 @@ import { readForm } from '../form-values.js';
 import { parseDateTimeInput, toDateTimeInput } from '../format.js';
 import { consolePaths } from '../paths.js';
 import { DeliveryPage } from '../pages/delivery.js';
+import { deliveryState, responseStatus } from '../pages/delivery-tags.js';
 import {
   HookRequestsPage,
+  isOpenDelivery,
   PERIODS,
   REQUESTS_PAGE_SIZE,
   type Period,
@@ -37,6 +39,8 @@ export interface DeliveriesRoutesDeps {
 }
 
 const DAY_MS = 24 * 3_600_000;
+/** One page of the list at most; the delivery page asks for one. */
+const MAX_STATUS_IDS = REQUESTS_PAGE_SIZE;
 
 /** The "recovered" notice's count, digits only, so the message never carries other text. */
 const countParam = (value: string | undefined) => (value && /^\d{1,9}$/.test(value) ? value : '0');
@@ -108,6 +112,35 @@ export function deliveriesRoutes({ hooks, hookLogs, clock, replay }: DeliveriesR
   };
 
   app.get('/webhooks/:id/recent-requests', (c) => renderRequests(c));
+
+  /**
+   * The live script's view of the deliveries on screen: their state and the tags' text, rendered by
+   * the same functions as the page, so the two never disagree. Ids the hook does not own are left
+   * out rather than refused, as a delivery can expire between the page and the poll.
+   */
+  app.get('/webhooks/:id/delivery-status', async (c) => {
+    const hook = await hooks.getHook(c.req.param('id'), { includeExecutionStats: false });
+    const ids = (c.req.query('ids') ?? '').split(',').filter((id) => /^[\w-]{1,64}$/.test(id));
+    if (ids.length > MAX_STATUS_IDS) {
+      throw new AppError('guard.invalid_input', {
+        message: `Ask for at most ${MAX_STATUS_IDS} deliveries at once.`,
+      });
+    }
+    const found = await Promise.all(
+      [...new Set(ids)].map((id) => hookLogs.getDelivery(hook.id, id).catch(() => undefined)),
+    );
+    const deliveries = found
+      .filter((delivery) => delivery !== undefined)
+      .map((delivery) => ({
+        id: delivery.id,
+        status: delivery.status,
+        attemptCount: delivery.attemptCount,
+        isOpen: isOpenDelivery(delivery),
+        state: deliveryState(delivery, hook.enabled),
+        response: responseStatus(delivery.lastResponseStatus, delivery.attemptCount > 0),
+      }));
+    return c.json({ hookEnabled: hook.enabled, deliveries });
+  });
 
   const renderDelivery = async (c: ConsoleContext, error?: AppError) => {
     const { id, deliveryId } = c.req.param() as { id: string; deliveryId: string };
