@@ -64,7 +64,7 @@ export interface ContainerOptions {
  */
 export function createContainer(config: Readonly<Config>, options: ContainerOptions = {}) {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, { pretty: config.dev });
   const database: DatabaseHandle = createDatabase({
     url: config.databaseUrl,
     sqliteSynchronous: config.sqliteSynchronous,

@@ -90,6 +90,8 @@ const envSchema = z.object({
   IDHOOKS_EMAIL_CONNECTOR_AUTHORIZATION: z.string().optional(),
   // Admin console sign-in (README "Console"). At most a week: the session carries full admin rights.
   IDHOOKS_CONSOLE_SESSION_TTL_SECONDS: integer(300, 604_800).default(28_800),
+  // `npm run dev`: loopback targets allowed, readable logs, a start-up banner. Never in production.
+  IDHOOKS_DEV: booleanFlag.default(false),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -130,6 +132,21 @@ export interface Config {
   readonly experience: ExperienceConfig;
   /** The admin console at `/console`. */
   readonly console: { readonly sessionTtlSeconds: number };
+  /** Development mode (`npm run dev`): loopback webhook targets allowed, readable logs, a banner. */
+  readonly dev: boolean;
+}
+
+/** Loopback only: what a developer's local receiver listens on, and nothing else on the network. */
+export const DEV_ALLOWED_TARGETS = '127.0.0.0/8,::1/128';
+
+/**
+ * The base URL of the address the server listens on, so the printed address, the issuer and the
+ * resource indicator agree on a first run. A wildcard host is reached through loopback.
+ */
+export function listenedEndpoint(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' || host === '[::]' ? '::1' : host;
+  const bracketed = reachable.includes(':') && !reachable.startsWith('[') ? `[${reachable}]` : reachable;
+  return `http://${bracketed}:${port}`;
 }
 
 export interface ExperienceConfig {
@@ -164,7 +181,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       'Invalid configuration: set both IDHOOKS_ADMIN_CLIENT_ID and IDHOOKS_ADMIN_CLIENT_SECRET, or neither.',
     );
   }
-  const endpoint = (e.IDHOOKS_ENDPOINT ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const endpoint = (e.IDHOOKS_ENDPOINT ?? listenedEndpoint(e.HOST, e.PORT)).replace(/\/+$/, '');
   const config: Config = {
     databaseUrl: e.DATABASE_URL,
     port: e.PORT,
@@ -186,7 +203,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       concurrency: e.IDHOOKS_DELIVERY_CONCURRENCY,
       hookMaxInFlight: e.IDHOOKS_HOOK_MAX_IN_FLIGHT,
       pollMs: e.IDHOOKS_DELIVERY_POLL_MS,
-      allowPrivateTargets: e.IDHOOKS_ALLOW_PRIVATE_TARGETS,
+      // Development adds loopback to whatever the operator allowed; production keeps the strict default.
+      allowPrivateTargets: [e.IDHOOKS_ALLOW_PRIVATE_TARGETS, e.IDHOOKS_DEV ? DEV_ALLOWED_TARGETS : '']
+        .filter((spec) => spec.trim() !== '')
+        .join(','),
       retentionDays: e.IDHOOKS_RETENTION_DAYS,
       signingKeyGraceSeconds: e.IDHOOKS_SIGNING_KEY_GRACE_SECONDS,
       disableAfterSeconds: e.IDHOOKS_HOOK_DISABLE_AFTER_SECONDS,
@@ -212,6 +232,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         : undefined,
     }),
     console: Object.freeze({ sessionTtlSeconds: e.IDHOOKS_CONSOLE_SESSION_TTL_SECONDS }),
+    dev: e.IDHOOKS_DEV,
   };
   return Object.freeze(config);
 }

@@ -191,7 +191,9 @@ export function createAuthService({ applications, settings, clock, config }: Aut
         });
       }
       if (!audiences.includes(request.resource)) {
-        throw new AppError('oidc.invalid_target', { params: { resource: request.resource } });
+        throw new AppError('oidc.invalid_target', {
+          params: { resource: request.resource, accepted: audiences.join(', ') },
+        });
       }
       // A missing or blank scope means the default, `all`, as for Logto's Management API.
       const scopes = (request.scope ?? '').split(/\s+/).filter(Boolean);

@@ -38,7 +38,7 @@ export const ERROR_CODES = {
   'oidc.invalid_client': { status: 401, message: 'Client authentication failed.' },
   'oidc.invalid_target': {
     status: 400,
-    message: 'The resource indicator "{{resource}}" is not served by this server.',
+    message: 'The resource indicator "{{resource}}" is not served by this server; use one of: {{accepted}}.',
   },
   'oidc.invalid_scope': { status: 400, message: 'Requested scope "{{scope}}" is not allowed; use "all".' },
   'entity.not_exists_with_id': { status: 404, message: 'The {{name}} with ID `{{id}}` does not exist.' },
