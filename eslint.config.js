@@ -28,7 +28,7 @@ export default tseslint.config(
   },
   {
     // Plain JavaScript run by Node: its globals are not TypeScript's to check.
-    files: ['bin/**/*.js'],
+    files: ['bin/**/*.js', 'scripts/**/*.js'],
     languageOptions: { globals: { URL: 'readonly', process: 'readonly' } },
   },
 );

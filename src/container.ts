@@ -44,6 +44,7 @@ import { createInteractionsRepo } from './storage/repos/interactions.js';
 import { createSentinelRepo } from './storage/repos/sentinel.js';
 import { createVerificationCodesRepo } from './storage/repos/verification-codes.js';
 import { createDispatcher } from './delivery/dispatcher.js';
+import { createTargetCheck } from './delivery/target-check.js';
 import { createDeliveryEngine } from './delivery/engine.js';
 import { createPgWakeups } from './delivery/pg-listener.js';
 import { createDeliveriesRepo } from './storage/repos/deliveries.js';
@@ -229,6 +230,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       clock,
       sender: delivery.dispatcher,
       signingKeyGraceSeconds: config.delivery.signingKeyGraceSeconds,
+      checkTarget: createTargetCheck(config.delivery.allowPrivateTargets),
     }),
     hookLogs,
     hookHealth,

@@ -169,6 +169,7 @@ const RULES: readonly Rule[] = [
   { folder: 'http', mayImport: ['services', 'domain', 'shared'] },
   { folder: 'console', mayImport: ['services', 'http/middleware', 'domain', 'shared'] },
   { folder: 'main.ts', mayImport: ['*'] },
+  { folder: 'startup.ts', mayImport: ['type:config'] },
   { folder: 'container.ts', mayImport: ['*'] },
   { folder: 'app.ts', mayImport: ['*'] },
 ];
