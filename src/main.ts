@@ -91,8 +91,10 @@ async function start(role: Role) {
   }
   await container.init();
   let banner: string | undefined;
+  let isSecretNew = false;
   if (role !== 'worker' && !signals.isStopping()) {
     const admin = await container.services.auth.ensureAdminApplication();
+    isSecretNew = admin.generatedSecret !== undefined;
     banner = startupBanner({
       config,
       clientId: admin.clientId,
@@ -107,7 +109,7 @@ async function start(role: Role) {
   if (!signals.isStopping()) {
     running.server = serveHttp(container, role);
     await whenListening(running.server, config.host, config.port).catch((error: unknown) => {
-      printBanner();
+      if (isSecretNew) printBanner();
       throw error;
     });
   }

@@ -91,7 +91,9 @@ export function startupBanner(input: BannerInput): string | undefined {
   const credentials = `"${clientId}:${secretForCommand}"`;
   const lines = [
     RULE,
-    config.dev ? ' idhooks is running in DEVELOPMENT mode (npm run dev)' : ' idhooks is running',
+    config.dev
+      ? ' idhooks is running in DEVELOPMENT mode (npm run dev)'
+      : ' idhooks created its admin machine-to-machine application',
     '',
     `   console:        ${config.endpoint}/console`,
     `   Management API: ${config.endpoint}/api   (resource ${config.managementApiResource})`,
