@@ -23,12 +23,21 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['src/config/**', 'test/**', 'bench/**', 'bin/**', 'examples/**', 'scripts/**', 'packages/**', '*.config.*'],
+    files: [
+      'src/config/**',
+      'test/**',
+      'bench/**',
+      'bin/**',
+      'examples/**',
+      'scripts/**',
+      'packages/**',
+      '*.config.*',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
     // Plain JavaScript run by Node: its globals are not TypeScript's to check.
-    files: ['bin/**/*.js', 'test/**/*.mjs'],
+    files: ['bin/**/*.js', 'scripts/**/*.js', 'test/**/*.mjs'],
     languageOptions: { globals: { URL: 'readonly', process: 'readonly', Buffer: 'readonly' } },
   },
   {

@@ -19,7 +19,7 @@ SRV=$!
 trap 'kill $SRV $RECV 2>/dev/null || true; rm -rf "$DIR"' EXIT
 for _ in $(seq 1 50); do curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:3101/api/status | grep -q 204 && break; sleep 0.2; done
 TOKEN=$(curl -s -u demo-admin:demo-admin-secret-123 -d grant_type=client_credentials \
-  -d resource=http://localhost:3101/api -d scope=all http://127.0.0.1:3101/oidc/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
+  -d resource=http://127.0.0.1:3101/api -d scope=all http://127.0.0.1:3101/oidc/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')
 curl -s -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
   -d '{"name":"demo","events":["User.Created"],"config":{"url":"http://127.0.0.1:4455/hook","headers":{"x-custom-header":"hello"}}}' \
   http://127.0.0.1:3101/api/hooks > "$DIR/hook.json"

@@ -67,6 +67,7 @@ import { createSentinelRepo } from './storage/repos/sentinel.js';
 import { createAttemptCountersRepo } from './storage/repos/attempt-counters.js';
 import { createVerificationCodesRepo } from './storage/repos/verification-codes.js';
 import { createDispatcher } from './delivery/dispatcher.js';
+import { createTargetCheck } from './delivery/target-check.js';
 import { createDeliveryEngine } from './delivery/engine.js';
 import { createPgWakeups } from './delivery/pg-listener.js';
 import { createDeliveriesRepo } from './storage/repos/deliveries.js';
@@ -87,7 +88,7 @@ export interface ContainerOptions {
  */
 export function createContainer(config: Readonly<Config>, options: ContainerOptions = {}) {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, { pretty: config.dev });
   const database: DatabaseHandle = createDatabase({
     url: config.databaseUrl,
     sqliteSynchronous: config.sqliteSynchronous,
@@ -304,6 +305,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       clock,
       sender: delivery.dispatcher,
       signingKeyGraceSeconds: config.delivery.signingKeyGraceSeconds,
+      checkTarget: createTargetCheck(config.delivery.allowPrivateTargets),
     }),
     hookLogs,
     hookHealth,

@@ -7,18 +7,7 @@ import { sqliteFilename } from './storage/dialects/sqlite.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { acquireSqliteWorkerLock, WorkerLockError, type WorkerLock } from './delivery/worker-lock.js';
 import { runCli } from './cli/index.js';
-
-function printAdminCredentials(clientId: string, secret: string, resource: string) {
-  const line = '='.repeat(72);
-  // Printed once, to stdout, on purpose: this is the only time the secret exists in clear text.
-  process.stdout.write(
-    `\n${line}\n idhooks created an admin machine-to-machine application.\n` +
-      ` Save these now: the secret is stored hashed and will not be shown again.\n\n` +
-      `   client id:      ${clientId}\n   client secret:  ${secret}\n   resource:       ${resource}\n` +
-      `\n Get a token:  curl -s -X POST -u '${clientId}:<secret>' \\\n` +
-      `   -d grant_type=client_credentials -d resource=${resource} -d scope=all <endpoint>/oidc/token\n${line}\n\n`,
-  );
-}
+import { ListenError, startupBanner, whenListening } from './startup.js';
 
 type Role = 'all' | 'api' | 'worker';
 
@@ -91,12 +80,30 @@ async function start(role: Role) {
     running.lock = acquireSqliteWorkerLock(sqliteFilename(config.databaseUrl));
   }
   await container.init();
+  let banner: string | undefined;
+  let isSecretNew = false;
   if (role !== 'worker' && !signals.isStopping()) {
     const admin = await container.services.auth.ensureAdminApplication();
-    if (admin.generatedSecret)
-      printAdminCredentials(admin.clientId, admin.generatedSecret, config.managementApiResource);
+    isSecretNew = admin.generatedSecret !== undefined;
+    banner = startupBanner({
+      config,
+      clientId: admin.clientId,
+      generatedSecret: admin.generatedSecret,
+      fromEnvironment: config.adminClientId !== undefined,
+    });
   }
-  if (!signals.isStopping()) running.server = serveHttp(container, role);
+  // stdout on purpose, outside the log: the secret must never reach a log line. Printed once the
+  // port is ours, so the banner's addresses work; printed anyway when listening fails, because a
+  // generated secret exists in clear text only now.
+  const printBanner = () => banner && process.stdout.write(banner);
+  if (!signals.isStopping()) {
+    running.server = serveHttp(container, role);
+    await whenListening(running.server, config.host, config.port).catch((error: unknown) => {
+      if (isSecretNew) printBanner();
+      throw error;
+    });
+  }
+  printBanner();
   if (isWorker && !signals.isStopping()) {
     await container.delivery.engine.start();
     container.readiness.expectEngine();
@@ -132,7 +139,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof WorkerLockError) {
+  if (error instanceof ConfigError || error instanceof WorkerLockError || error instanceof ListenError) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(

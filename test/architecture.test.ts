@@ -171,6 +171,7 @@ const RULES: readonly Rule[] = [
   // The client commands talk to a running idhooks over HTTP: never its storage or services.
   { folder: 'cli', mayImport: ['domain', 'shared', 'config'] },
   { folder: 'main.ts', mayImport: ['*'] },
+  { folder: 'startup.ts', mayImport: ['type:config'] },
   { folder: 'container.ts', mayImport: ['*'] },
   { folder: 'app.ts', mayImport: ['*'] },
 ];

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { eventTypes } from '../src/domain/events.js';
+import { MANAGEMENT_API_EVENTS } from '../src/domain/management-api-events.js';
 import { ERROR_CODES, type ErrorCode } from '../src/shared/errors.js';
 
 /**
@@ -98,5 +100,94 @@ describe('README configuration table', () => {
       undocumented,
       'add a row (| `VARIABLE` | default | meaning |) to the configuration table in README.md',
     ).toEqual([]);
+  });
+});
+
+describe('docs/events.md', () => {
+  const page = read('docs/events.md');
+  const rows = page.split('\n').filter((row) => row.startsWith('|'));
+
+  it('describes every event of the catalog in a table row', () => {
+    const missing = eventTypes.filter((event) => !rows.some((row) => row.includes(`\`${event}\``)));
+    expect(missing, 'add a row (| `Event` | trigger | payload |) to docs/events.md').toEqual([]);
+  });
+
+  it('lists every route of the Management API route table with its event and status', () => {
+    const missing = MANAGEMENT_API_EVENTS.map(
+      ({ method, route, event, status }) => `| \`${method} /api${route}\` | \`${event}\` | ${status} |`,
+    ).filter((row) => !rows.some((line) => line.replace(/\s+/g, ' ') === row));
+    expect(missing, 'add these rows to the route table at the end of docs/events.md').toEqual([]);
+  });
+});
+
+/** Text files of the repository (what git would track), below `dir`. */
+function filesUnder(dir: string): string[] {
+  const absolute = join(ROOT, dir);
+  if (!statSync(absolute).isDirectory()) return [dir];
+  return readdirSync(absolute, { withFileTypes: true }).flatMap((entry) => {
+    if (['node_modules', 'dist', 'data', 'test-output', 'results', 'captures'].includes(entry.name))
+      return [];
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) return filesUnder(path);
+    return /\.(ts|tsx|js|md|sh|json)$/.test(entry.name) ? [path] : [];
+  });
+}
+
+describe('references stay inside the repository', () => {
+  const markdown = ['README.md', ...filesUnder('docs').filter((file) => file.endsWith('.md'))];
+
+  // Written by the `hardening` branch; drop it from this list once that branch is merged.
+  const PAGES_BEING_WRITTEN = new Set([join(ROOT, 'docs/security.md')]);
+
+  it('links from README.md and docs/ only to files that exist in the repository', () => {
+    const broken = markdown.flatMap((file) =>
+      [...read(file).matchAll(/\]\(([^)\s]+)\)/g)]
+        .map((match) => match[1] ?? '')
+        .filter((target) => !/^(https?:|mailto:|#)/.test(target))
+        .filter((target) => {
+          const path = resolve(ROOT, dirname(file), target.split('#')[0] ?? '');
+          return !path.startsWith(`${ROOT}/`) || (!existsSync(path) && !PAGES_BEING_WRITTEN.has(path));
+        })
+        .map((target) => `${file}: ${target}`),
+    );
+    expect(broken, 'link to a file inside the repository (write what the reader needs into docs/)').toEqual(
+      [],
+    );
+  });
+
+  it('never points to ../shared or another path outside the repository', () => {
+    const files = ['README.md', ...['docs', 'src', 'test', 'bench', 'scripts', 'bin'].flatMap(filesUnder)];
+    const outside = files
+      .filter((file) => file !== 'test/docs.test.ts')
+      .flatMap((file) =>
+        read(file)
+          .split('\n')
+          .map((line, index) => ({ line, at: `${file}:${index + 1}` }))
+          // `../shared/errors.js` in src/ is an import of src/shared, not a pointer outside.
+          .filter(({ line }) => /\.\.\/shared\/(?![\w-]+\.js['"])|\/work\/shared/.test(line))
+          .map(({ at }) => at),
+      );
+    expect(outside, 'describe it in docs/ and point there instead').toEqual([]);
+  });
+
+  // Where design notes that live outside the repository may not be cited by name.
+  const CITATION_SCOPE = ['README.md', 'docs', 'scripts', 'bin'];
+
+  it('cites docs/ rather than the design notes kept outside the repository', () => {
+    const files = CITATION_SCOPE.flatMap(filesUnder).filter((file) => file !== 'test/docs.test.ts');
+    const cited = files.flatMap((file) =>
+      read(file)
+        .split('\n')
+        .map((line, index) => ({ line, at: `${file}:${index + 1}` }))
+        .filter(
+          ({ line }) =>
+            /decisions\.md|STYLE\.md|DESIGN\.md|experience-flow\.md|logto-webhooks\.md|[Cc]ontract §/.test(
+              line,
+            ) ||
+            (/§\d/.test(line) && !/RFC \d/.test(line)),
+        )
+        .map(({ at, line }) => `${at}: ${line.trim()}`),
+    );
+    expect(cited, 'point to the page and section of docs/ that says it').toEqual([]);
   });
 });

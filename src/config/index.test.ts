@@ -19,8 +19,8 @@ describe('loadConfig', () => {
       port: 3001,
       host: '127.0.0.1',
       databaseUrl: 'sqlite:./data/idhooks.db',
-      endpoint: 'http://localhost:3001',
-      managementApiResource: 'http://localhost:3001/api',
+      endpoint: 'http://127.0.0.1:3001',
+      managementApiResource: 'http://127.0.0.1:3001/api',
       adminClientId: undefined,
       adminClientSecret: undefined,
       logLevel: 'info',
@@ -38,10 +38,25 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.delivery.retryScheduleSeconds)).toBe(true);
   });
 
-  it('derives the default endpoint from PORT', () => {
+  it('derives the default endpoint from the address listened on (HOST and PORT)', () => {
     const config = loadConfig({ PORT: '4000' });
-    expect(config.endpoint).toBe('http://localhost:4000');
-    expect(config.managementApiResource).toBe('http://localhost:4000/api');
+    expect(config.endpoint).toBe('http://127.0.0.1:4000');
+    expect(config.managementApiResource).toBe('http://127.0.0.1:4000/api');
+    expect(loadConfig({ HOST: 'localhost' }).endpoint).toBe('http://localhost:3001');
+    // A wildcard host is reached through loopback; IPv6 literals are bracketed.
+    expect(loadConfig({ HOST: '0.0.0.0' }).endpoint).toBe('http://127.0.0.1:3001');
+    expect(loadConfig({ HOST: '::' }).endpoint).toBe('http://[::1]:3001');
+    expect(loadConfig({ HOST: '::1', PORT: '80' }).endpoint).toBe('http://[::1]:80');
+  });
+
+  it('keeps production strict and lets development (IDHOOKS_DEV) reach loopback receivers', () => {
+    expect(loadConfig({}).dev).toBe(false);
+    expect(loadConfig({}).delivery.allowPrivateTargets).toBe('');
+    const dev = loadConfig({ IDHOOKS_DEV: 'true' });
+    expect(dev.dev).toBe(true);
+    expect(dev.delivery.allowPrivateTargets).toBe('127.0.0.0/8,::1/128');
+    const both = loadConfig({ IDHOOKS_DEV: '1', IDHOOKS_ALLOW_PRIVATE_TARGETS: '10.0.0.0/8' });
+    expect(both.delivery.allowPrivateTargets).toBe('10.0.0.0/8,127.0.0.0/8,::1/128');
   });
 
   it('takes overrides, trims trailing slashes from the endpoint and treats empty values as unset', () => {
@@ -100,6 +115,7 @@ describe('loadConfig', () => {
     ['IDHOOKS_RETRY_SCHEDULE', { IDHOOKS_RETRY_SCHEDULE: '5,-1' }],
     ['IDHOOKS_LOG_LEVEL', { IDHOOKS_LOG_LEVEL: 'verbose' }],
     ['IDHOOKS_TRUST_PROXY', { IDHOOKS_TRUST_PROXY: 'maybe' }],
+    ['IDHOOKS_DEV', { IDHOOKS_DEV: 'development' }],
     ['IDHOOKS_SQLITE_SYNCHRONOUS', { IDHOOKS_SQLITE_SYNCHRONOUS: 'OFF' }],
     ['IDHOOKS_BODY_LIMIT_BYTES', { IDHOOKS_BODY_LIMIT_BYTES: '10' }],
     ['IDHOOKS_ACCESS_TOKEN_TTL_SECONDS', { IDHOOKS_ACCESS_TOKEN_TTL_SECONDS: '10' }],

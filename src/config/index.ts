@@ -100,6 +100,8 @@ const envSchema = z.object({
   // not commit itself, and how often an idle stream sends a comment so proxies keep it open.
   IDHOOKS_FEED_POLL_MS: integer(20, 60_000).default(500),
   IDHOOKS_FEED_HEARTBEAT_SECONDS: integer(1, 300).default(15),
+  // `npm run dev`: loopback targets allowed, readable logs, a start-up banner. Never in production.
+  IDHOOKS_DEV: booleanFlag.default(false),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -144,6 +146,8 @@ export interface Config {
   readonly limits: LimitsConfig;
   /** `GET /api/events/stream`. */
   readonly feed: { readonly pollMs: number; readonly heartbeatSeconds: number };
+  /** Development mode (`npm run dev`): loopback webhook targets allowed, readable logs, a banner. */
+  readonly dev: boolean;
 }
 
 export interface LimitsConfig {
@@ -154,6 +158,19 @@ export interface LimitsConfig {
   readonly authFailureWindowSeconds: number;
   /** New sign-in interactions per source address per minute. */
   readonly interactionsPerAddressPerMinute: number;
+}
+
+/** Loopback only: what a developer's local receiver listens on, and nothing else on the network. */
+export const DEV_ALLOWED_TARGETS = '127.0.0.0/8,::1/128';
+
+/**
+ * The base URL of the address the server listens on, so the printed address, the issuer and the
+ * resource indicator agree on a first run. A wildcard host is reached through loopback.
+ */
+export function listenedEndpoint(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' || host === '[::]' ? '::1' : host;
+  const bracketed = reachable.includes(':') && !reachable.startsWith('[') ? `[${reachable}]` : reachable;
+  return `http://${bracketed}:${port}`;
 }
 
 export interface ExperienceConfig {
@@ -188,7 +205,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       'Invalid configuration: set both IDHOOKS_ADMIN_CLIENT_ID and IDHOOKS_ADMIN_CLIENT_SECRET, or neither.',
     );
   }
-  const endpoint = (e.IDHOOKS_ENDPOINT ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const endpoint = (e.IDHOOKS_ENDPOINT ?? listenedEndpoint(e.HOST, e.PORT)).replace(/\/+$/, '');
   const config: Config = {
     databaseUrl: e.DATABASE_URL,
     port: e.PORT,
@@ -210,7 +227,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       concurrency: e.IDHOOKS_DELIVERY_CONCURRENCY,
       hookMaxInFlight: e.IDHOOKS_HOOK_MAX_IN_FLIGHT,
       pollMs: e.IDHOOKS_DELIVERY_POLL_MS,
-      allowPrivateTargets: e.IDHOOKS_ALLOW_PRIVATE_TARGETS,
+      // Development adds loopback to whatever the operator allowed; production keeps the strict default.
+      allowPrivateTargets: [e.IDHOOKS_ALLOW_PRIVATE_TARGETS, e.IDHOOKS_DEV ? DEV_ALLOWED_TARGETS : '']
+        .filter((spec) => spec.trim() !== '')
+        .join(','),
       retentionDays: e.IDHOOKS_RETENTION_DAYS,
       signingKeyGraceSeconds: e.IDHOOKS_SIGNING_KEY_GRACE_SECONDS,
       disableAfterSeconds: e.IDHOOKS_HOOK_DISABLE_AFTER_SECONDS,
@@ -246,6 +266,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       pollMs: e.IDHOOKS_FEED_POLL_MS,
       heartbeatSeconds: e.IDHOOKS_FEED_HEARTBEAT_SECONDS,
     }),
+    dev: e.IDHOOKS_DEV,
   };
   return Object.freeze(config);
 }

@@ -72,6 +72,11 @@ export interface HooksServiceDeps {
   readonly sender: WebhookSender;
   /** @defaultValue 86400 (config `IDHOOKS_SIGNING_KEY_GRACE_SECONDS`) */
   readonly signingKeyGraceSeconds: number;
+  /**
+   * Why the delivery guard would refuse a hook's address (the SSRF policy), or undefined. Asked on
+   * create, update and the console's hook pages so a refused target is visible before it fails.
+   */
+  readonly checkTarget?: (url: string) => Promise<string | undefined>;
 }
 
 /** Rejects events nothing can emit yet (decisions.md point 5), naming the first one and why. */
@@ -203,6 +208,11 @@ export function createHooksService(deps: HooksServiceDeps) {
     async getHook(id: string, options: { includeExecutionStats: boolean }): Promise<Hook> {
       const [hook] = await withStats([await findOrThrow(id)], options.includeExecutionStats);
       return hook!;
+    },
+
+    /** Why deliveries to `url` would be refused by the address policy; undefined when they would go. */
+    async targetWarning(url: string): Promise<string | undefined> {
+      return deps.checkTarget?.(url);
     },
 
     /** Creates a hook with a fresh signing key; `enabled` defaults to true, `events` to `[]`. */

@@ -8,6 +8,7 @@ import { createContainer, type Container } from '../../src/container.js';
 import { buildApp, type App } from '../../src/app.js';
 import { randomString } from '../../src/shared/ids.js';
 import type { Clock } from '../../src/shared/clock.js';
+import type { Logger } from '../../src/shared/logger.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -108,6 +109,8 @@ export const TEST_ADMIN = { clientId: 'test-admin', clientSecret: 'test-admin-se
 export interface TestEnvOptions {
   readonly env?: Env;
   readonly clock?: Clock;
+  /** Replaces the silent logger, to read what the server logs. */
+  readonly logger?: Logger;
 }
 
 /** A migrated database, a container and the app, with an admin application ready to call the API. */
@@ -121,7 +124,11 @@ export async function createTestEnv(dialect: Dialect, options: TestEnvOptions = 
     IDHOOKS_ENDPOINT: 'http://localhost:3001',
     ...options.env,
   });
-  const container = createContainer(config, { pgSchema: database.pgSchema, clock: options.clock });
+  const container = createContainer(config, {
+    pgSchema: database.pgSchema,
+    clock: options.clock,
+    logger: options.logger,
+  });
   await container.init();
   await container.services.auth.ensureAdminApplication();
   const app = buildApp(container);

@@ -422,6 +422,11 @@ describeEachDialect('OIDC token endpoint and API authentication', (dialect) => {
         'invalid_target',
         /api\.example\.com/,
       );
+      // The refusal names what would have been accepted, so a first run can correct itself.
+      const refused = await requestToken({ ...validParams(), resource: 'http://localhost:1/api' });
+      const { message } = (await refused.json()) as { message: string };
+      expect(message).toContain(resource);
+      expect(message).toContain(LOGTO_OSS_RESOURCE);
     });
 
     it('rejects any scope other than all with 400 invalid_scope', async () => {

@@ -17,11 +17,14 @@ export function HookHeader({
   hook,
   activity,
   tab,
+  targetWarning,
 }: {
   frame: PageFrame;
   hook: Hook;
   activity: readonly HourlyActivity[];
   tab: HookTab;
+  /** Why the delivery guard would refuse this hook's URL, when it would. */
+  targetWarning?: string | undefined;
 }) {
   const stats = hook.executionStats;
   return (
@@ -29,6 +32,13 @@ export function HookHeader({
       <p>
         <a href={consolePaths.hooks}>← Webhooks</a>
       </p>
+      {targetWarning ? (
+        // Saved, but every delivery would fail: say so on every page of the hook, not only in its log.
+        <div class="alert" role="alert" data-testid="target-warning">
+          Deliveries to this endpoint will fail: {targetWarning} Restart idhooks with that setting, or use a
+          public URL.
+        </div>
+      ) : null}
       <div class="card">
         <div class="hook-head">
           <div>

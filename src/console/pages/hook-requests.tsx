@@ -203,6 +203,7 @@ export function HookRequestsPage(props: {
   page: number;
   total: number;
   recover: RecoverForm;
+  targetWarning?: string | undefined;
 }) {
   const { frame, hook, filters } = props;
   const hrefOf = (page: number) => {
@@ -211,7 +212,13 @@ export function HookRequestsPage(props: {
   };
   return (
     <Layout title={`${hook.name || 'Unnamed'} · Recent requests`} frame={frame}>
-      <HookHeader frame={frame} hook={hook} activity={props.activity} tab="requests" />
+      <HookHeader
+        frame={frame}
+        hook={hook}
+        activity={props.activity}
+        tab="requests"
+        targetWarning={props.targetWarning}
+      />
       <Filters hook={hook} filters={filters} error={props.filterError} />
       <DeliveriesTable hook={hook} deliveries={props.deliveries} />
       {props.total > 0 ? (

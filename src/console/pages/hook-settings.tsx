@@ -136,6 +136,7 @@ export function HookSettingsPage({
   values,
   errors,
   testResult,
+  targetWarning,
 }: {
   frame: PageFrame;
   hook: Hook;
@@ -143,10 +144,17 @@ export function HookSettingsPage({
   values: HookFormValues;
   errors?: HookFormErrors | undefined;
   testResult?: TestResult | undefined;
+  targetWarning?: string | undefined;
 }) {
   return (
     <Layout title={`${hook.name || 'Unnamed'} · Settings`} frame={frame}>
-      <HookHeader frame={frame} hook={hook} activity={activity} tab="settings" />
+      <HookHeader
+        frame={frame}
+        hook={hook}
+        activity={activity}
+        tab="settings"
+        targetWarning={targetWarning}
+      />
       <form method="post" action={consolePaths.settings(hook.id)} novalidate data-testid="settings-form">
         <CsrfField frame={frame} />
         <section class="card" aria-labelledby="settings-title">

@@ -106,6 +106,7 @@ export function deliveriesRoutes({ hooks, hookLogs, clock, replay }: DeliveriesR
         page={page}
         total={total}
         recover={recover}
+        targetWarning={await hooks.targetWarning(hook.config.url)}
       />,
       error ? 400 : status,
     );

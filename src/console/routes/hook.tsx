@@ -14,6 +14,7 @@ import {
   type HookFormValues,
 } from '../hook-form.js';
 import { consolePaths } from '../paths.js';
+import { logRefusedTarget } from './hooks.js';
 import { ConfirmPage, type Confirmation } from '../pages/confirm.js';
 import { HookSettingsPage, type TestResult } from '../pages/hook-settings.js';
 
@@ -75,7 +76,7 @@ export function hookRoutes({ hooks, hookLogs, clock, signingKeyGraceSeconds }: H
       hooks.getHook(id, { includeExecutionStats: true }),
       hookLogs.hourlyActivity(id),
     ]);
-    return { hook, activity };
+    return { hook, activity, targetWarning: await hooks.targetWarning(hook.config.url) };
   };
 
   const renderSettings = async (
@@ -88,7 +89,7 @@ export function hookRoutes({ hooks, hookLogs, clock, signingKeyGraceSeconds }: H
     },
   ) => {
     const id = c.req.param('id') ?? '';
-    const { hook, activity } = await load(id);
+    const { hook, activity, targetWarning } = await load(id);
     const page = (
       <HookSettingsPage
         frame={frameOf(c, { name: hook.name || 'Unnamed' })}
@@ -97,6 +98,7 @@ export function hookRoutes({ hooks, hookLogs, clock, signingKeyGraceSeconds }: H
         values={options.values ?? valuesOfHook(hook)}
         errors={options.errors}
         testResult={options.testResult}
+        targetWarning={targetWarning}
       />
     );
     return c.html(page, options.status ?? 200);
@@ -119,8 +121,9 @@ export function hookRoutes({ hooks, hookLogs, clock, signingKeyGraceSeconds }: H
     if (checked.errors) return renderSettings(c, { values, errors: checked.errors, status: 400 });
     const current = await hooks.getHook(id, { includeExecutionStats: false });
     const { name, url, events, headers } = checked.input;
+    let updated: Awaited<ReturnType<HooksService['updateHook']>>;
     try {
-      await hooks.updateHook(id, {
+      updated = await hooks.updateHook(id, {
         name,
         events,
         // The whole config is replaced (as Logto's console does); keep the legacy `retries` as stored.
@@ -134,6 +137,7 @@ export function hookRoutes({ hooks, hookLogs, clock, signingKeyGraceSeconds }: H
       if (!(error instanceof AppError) || error.status >= 500 || error.status === 404) throw error;
       return renderSettings(c, { values, errors: errorsFromService(error), status: 400 });
     }
+    await logRefusedTarget(c, hooks, updated);
     return c.redirect(`${consolePaths.settings(id)}?notice=saved`, 303);
   });
 

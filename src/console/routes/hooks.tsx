@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { AppError } from '../../shared/errors.js';
 import type { HooksService } from '../../services/hooks.js';
-import type { ConsoleEnv } from '../context.js';
+import type { ConsoleContext, ConsoleEnv } from '../context.js';
 import { frameOf } from '../context.js';
 import { readForm } from '../form-values.js';
 import { errorsFromService, readHookForm, validateHookForm } from '../hook-form.js';
@@ -9,6 +9,21 @@ import { consolePaths } from '../paths.js';
 import { CreateHookPage } from '../pages/hook-create.js';
 import { HOOKS_PAGE_SIZE, HooksListPage } from '../pages/hooks-list.js';
 import { parsePage } from '../query.js';
+
+/** The log line the API also writes when a saved hook's URL would be refused (its pages show it too). */
+export async function logRefusedTarget(
+  c: ConsoleContext,
+  hooks: HooksService,
+  hook: { readonly id: string; readonly config: { readonly url: string } },
+) {
+  const warning = await hooks.targetWarning(hook.config.url);
+  if (warning !== undefined) {
+    c.get('logger')?.warn(
+      { hookId: hook.id, url: hook.config.url },
+      `hook ${hook.id}: deliveries to its URL will be ${warning}`,
+    );
+  }
+}
 
 const EMPTY_FORM = { name: '', url: '', events: [], headers: [] };
 
@@ -38,6 +53,7 @@ export function hooksListRoutes(hooks: HooksService) {
     const { name, url, events } = checked.input;
     try {
       const hook = await hooks.createHook({ name, events, config: { url } });
+      await logRefusedTarget(c, hooks, hook);
       return c.redirect(`${consolePaths.settings(hook.id)}?notice=created`, 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;

@@ -4,6 +4,7 @@ import { hookConfigSchema, hookNameSchema } from '../../domain/hooks.js';
 import type { HooksService } from '../../services/hooks.js';
 import { createRouter, errorResponseSchema, errorResponses, notFoundResponse } from '../openapi.js';
 import { paginationQuerySchema, parsePagination, setPaginationHeaders } from '../pagination.js';
+import type { AppContext } from '../context.js';
 import { jsonBody, jsonResponse } from '../route-helpers.js';
 
 /**
@@ -95,6 +96,21 @@ const testFailedResponse = {
 } as const;
 const tags = ['Hooks'];
 
+/**
+ * Set on a created or updated hook whose URL the delivery guard would refuse (IDHOOKS_ALLOW_PRIVATE_TARGETS):
+ * the hook is saved, as in Logto, but every delivery would fail, so the client is told at once.
+ */
+export const TARGET_WARNING_HEADER = 'x-idhooks-warning';
+
+const TARGET_WARNING_NOTE = `When deliveries to \`config.url\` would be refused (a loopback, private or link-local address not allowed by IDHOOKS_ALLOW_PRIVATE_TARGETS), the hook is still saved and the response carries an \`${TARGET_WARNING_HEADER}\` header saying why.`;
+
+const warningHeader = z.object({
+  [TARGET_WARNING_HEADER]: z
+    .string()
+    .optional()
+    .openapi({ description: 'Why deliveries to this hook would be refused; absent when they would go.' }),
+});
+
 const routes = {
   list: createRoute({
     method: 'get',
@@ -115,7 +131,11 @@ const routes = {
     tags,
     summary: 'Create a hook',
     request: { body: jsonBody(createHookBodySchema) },
-    responses: { 201: jsonResponse(hookSchema, 'The created hook, with its signing key'), ...errorResponses },
+    description: TARGET_WARNING_NOTE,
+    responses: {
+      201: { ...jsonResponse(hookSchema, 'The created hook, with its signing key'), headers: warningHeader },
+      ...errorResponses,
+    },
   }),
   get: createRoute({
     method: 'get',
@@ -135,9 +155,13 @@ const routes = {
     path: '/hooks/{id}',
     tags,
     summary: 'Update a hook',
-    description: '`events`, `config` and `event` are replaced as a whole, not merged.',
+    description: `\`events\`, \`config\` and \`event\` are replaced as a whole, not merged. ${TARGET_WARNING_NOTE}`,
     request: { params: hookIdParams, body: jsonBody(updateHookBodySchema) },
-    responses: { 200: jsonResponse(hookSchema, 'The updated hook'), ...errorResponses, ...notFoundResponse },
+    responses: {
+      200: { ...jsonResponse(hookSchema, 'The updated hook'), headers: warningHeader },
+      ...errorResponses,
+      ...notFoundResponse,
+    },
   }),
   signingKey: createRoute({
     method: 'patch',
@@ -179,6 +203,20 @@ const routes = {
   }),
 };
 
+async function warnAboutTarget(
+  c: AppContext,
+  hooks: HooksService,
+  hook: { id: string; config: { url: string } },
+) {
+  const warning = await hooks.targetWarning(hook.config.url);
+  if (warning === undefined) return;
+  c.header(TARGET_WARNING_HEADER, warning);
+  c.var.logger.warn(
+    { hookId: hook.id, url: hook.config.url },
+    `hook ${hook.id}: deliveries to its URL will be ${warning}`,
+  );
+}
+
 /** Hooks Management API (contract §8). Responses are parsed through their schema. */
 export function hooksRoutes(hooks: HooksService) {
   return createRouter()
@@ -194,7 +232,9 @@ export function hooksRoutes(hooks: HooksService) {
       return c.json(z.array(hookSchema).parse(items), 200);
     })
     .openapi(routes.create, async (c) => {
-      return c.json(hookSchema.parse(await hooks.createHook(c.req.valid('json'))), 201);
+      const hook = await hooks.createHook(c.req.valid('json'));
+      await warnAboutTarget(c, hooks, hook);
+      return c.json(hookSchema.parse(hook), 201);
     })
     .openapi(routes.get, async (c) => {
       const includeExecutionStats = Boolean(c.req.valid('query').includeExecutionStats);
@@ -203,6 +243,7 @@ export function hooksRoutes(hooks: HooksService) {
     })
     .openapi(routes.update, async (c) => {
       const hook = await hooks.updateHook(c.req.valid('param').id, c.req.valid('json'));
+      await warnAboutTarget(c, hooks, hook);
       return c.json(hookSchema.parse(hook), 200);
     })
     .openapi(routes.signingKey, async (c) => {
