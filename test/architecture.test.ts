@@ -5,7 +5,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Enforces the import table of STYLE.md ("Allowed imports"): every import and re-export under src/
+ * Enforces the import table of docs/architecture.md ("Layers"): every import and re-export under src/
  * is read with the TypeScript parser and checked against the rules below. A failure names the file,
  * the line and the import, and says what the folder may import instead. Colocated `*.test.ts` files
  * are skipped: tests may import anything.
@@ -194,7 +194,7 @@ function violation(ref: ImportRef): string | undefined {
   const rule = ruleFor(ref.file);
   const where = `${ref.file}:${ref.line} imports '${ref.specifier}'`;
   if (!rule) {
-    return `${where}, but ${srcPath(ref.file)} is in no folder of STYLE.md's import table; add the folder to the table (and to RULES in test/architecture.test.ts)`;
+    return `${where}, but ${srcPath(ref.file)} is in no folder of docs/architecture.md's import table; add the folder to the table (and to RULES in test/architecture.test.ts)`;
   }
   const target = resolveTarget(ref.file, ref.specifier);
   if (target.kind === 'package') {
@@ -234,7 +234,7 @@ const ALL_IMPORTS = sourceFiles(SRC).flatMap((path) =>
   readImports(relative(ROOT, path).split(sep).join('/'), readFileSync(path, 'utf8')),
 );
 
-describe('architecture: STYLE.md import table', () => {
+describe('architecture: docs/architecture.md import table', () => {
   it('reads the imports of every source file', () => {
     const files = new Set(ALL_IMPORTS.map((ref) => ref.file));
     expect(files.size).toBeGreaterThan(20);
@@ -243,7 +243,10 @@ describe('architecture: STYLE.md import table', () => {
 
   it('every import under src/ follows the table', () => {
     const violations = ALL_IMPORTS.map(violation).filter((v): v is string => v !== undefined);
-    expect(violations, `Imports that break STYLE.md's table:\n${violations.join('\n')}\n`).toEqual([]);
+    expect(
+      violations,
+      `Imports that break docs/architecture.md's table:\n${violations.join('\n')}\n`,
+    ).toEqual([]);
   });
 
   // The checker itself, so that a broken parser cannot make the test above pass vacuously.

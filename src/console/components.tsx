@@ -93,7 +93,7 @@ export function ErrorSummary({ errors }: { errors: HookFormErrors | undefined })
 }
 
 /**
- * The events checkbox group, by family in the order of Logto's console (contract §9.2). Families
+ * The events checkbox group, by family in the order of Logto's console (docs/compatibility.md#console). Families
  * with nothing subscribable (trusted devices) are left out, as Logto hides dev-only ones; single
  * events idhooks cannot emit yet are shown disabled with the reason, and idhooks' own additions to
  * Logto's catalog carry an `idhooks` badge so nobody mistakes them for Logto events.

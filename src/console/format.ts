@@ -45,7 +45,7 @@ export const formatDuration = (ms: number): string =>
 export type Tone = 'ok' | 'warn' | 'err' | 'idle' | 'info';
 
 /**
- * The success rate as Logto's console shows it (contract §9.1): two decimals; below 90 % is an
+ * The success rate as Logto's console shows it (docs/compatibility.md#console): two decimals; below 90 % is an
  * error, below 99 % an alert, otherwise a success. Undefined with no requests (shown as "-").
  */
 export function successRate(stats: HookExecutionStats | undefined): { text: string; tone: Tone } | undefined {

@@ -42,7 +42,7 @@ export interface ValidHookInput {
 
 export const NO_ERRORS: HookFormErrors = { fields: {}, headerRows: {} };
 
-/** Logto's console message (contract §9.2). */
+/** Logto's console message (docs/compatibility.md#console). */
 export const MISSING_EVENTS_MESSAGE = 'You have to select at least one event.';
 
 /** More rows than the header limit allows can only come from a crafted post; stop reading there. */
@@ -81,7 +81,7 @@ const eventsProblem = (events: readonly string[]): string | undefined => {
   return undefined;
 };
 
-/** Header rows → the map the service stores, with a message per bad row (Logto's rules, §7.7). */
+/** Header rows → the map the service stores, with a message per bad row (Logto's rules, docs/compatibility.md#other-differences-in-the-api). */
 function checkHeaders(rows: readonly HeaderRow[]): {
   headers: Record<string, string>;
   rowErrors: Record<number, string>;

@@ -1,5 +1,5 @@
 /**
- * Success messages shown after a redirect (Logto's toasts, contract §9). The redirect names one by
+ * Success messages shown after a redirect (Logto's toasts, docs/compatibility.md#console). The redirect names one by
  * key (`?notice=saved`), never by text, so a crafted link cannot make the console display words of
  * an attacker's choosing.
  */

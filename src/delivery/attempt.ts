@@ -149,7 +149,7 @@ export async function sendPrepared(
 
 /**
  * One log line per attempt, on a child logger carrying deliveryId, hookId and attempt. Successes
- * only at debug (they are the bulk); never the body, the headers or the key (STYLE.md §20).
+ * only at debug (they are the bulk); never the body, the headers or the key (docs/architecture.md#conventions point 20).
  */
 export function logAttempt(logger: Logger, record: AttemptRecord): void {
   if (record.isSuccess && !logger.isLevelEnabled('debug')) return;

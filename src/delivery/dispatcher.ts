@@ -1,5 +1,5 @@
 /**
- * Sends one signed webhook request (STYLE.md §13: outbound HTTP is hostile territory).
+ * Sends one signed webhook request (docs/architecture.md#conventions point 13: outbound HTTP is hostile territory).
  *
  * - One undici Agent for the process: keep-alive connections pooled per origin, so a busy hook
  *   reuses its sockets instead of paying a TCP (and TLS) handshake per delivery.
@@ -10,7 +10,7 @@
  * - The response body is read up to RESPONSE_BODY_LIMIT_BYTES and the rest discarded.
  * - SSRF guard on the address actually connected to (address-guard.ts).
  *
- * Expected failures are values, never exceptions (STYLE.md §11).
+ * Expected failures are values, never exceptions (docs/architecture.md#conventions point 11).
  */
 import { performance } from 'node:perf_hooks';
 import { Agent, request, type Dispatcher } from 'undici';

@@ -1,6 +1,6 @@
 /**
  * The delivery engine: claims due deliveries with a lease, sends them within per-hook and global
- * limits, records the attempts in batches and schedules retries (DESIGN.md "Events and delivery").
+ * limits, records the attempts in batches and schedules retries (docs/architecture.md#events-and-delivery).
  *
  * Wake-ups, fastest first: `wake()` right after a local commit, a PostgreSQL NOTIFY from another
  * node, a timer for the earliest retry this node scheduled, and a slow poll as the safety net.

@@ -1,6 +1,6 @@
 /**
- * SSRF policy: which resolved IP addresses a webhook may connect to (decisions.md "beyond" point 8,
- * STYLE.md §13, after svix `blocked_ip` + `whitelist_subnets`).
+ * SSRF policy: which resolved IP addresses a webhook may connect to (docs/compatibility.md#additions point 8,
+ * docs/architecture.md#conventions point 13, after svix `blocked_ip` + `whitelist_subnets`).
  *
  * Pure: the dispatcher resolves DNS and calls this at connect time, so a rebinding DNS answer is
  * checked too. Only addresses classified `public` are allowed unless the operator allow-lists them.

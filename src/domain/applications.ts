@@ -75,7 +75,7 @@ export const toApplicationResponse = (app: Application) => ({
 });
 export type ApplicationResponse = ReturnType<typeof toApplicationResponse>;
 
-/** The `application` object of webhook payloads (contract §5.2): four fields, never secrets. */
+/** The `application` object of webhook payloads (docs/events.md#payloads): four fields, never secrets. */
 export const applicationSummary = (app: Application) => ({
   id: app.id,
   type: app.type,

@@ -1,8 +1,8 @@
 /**
- * Delivery status machine and retry policy: data plus pure functions (STYLE.md §5).
+ * Delivery status machine and retry policy: data plus pure functions (docs/architecture.md#conventions point 5).
  *
- * Logto sends each webhook once (contract §7.4); idhooks retries on a schedule (decisions.md
- * "beyond" point 2) following svix `worker.rs` `calculate_retry_delay`. Time and randomness are
+ * Logto sends each webhook once (docs/compatibility.md#additions point 2); idhooks retries on a schedule (docs/compatibility.md#additions
+ * point 2) following svix `worker.rs` `calculate_retry_delay`. Time and randomness are
  * injected so every branch is deterministic under test.
  */
 
@@ -12,7 +12,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
  * Allowed transitions. `sending → pending` covers both a scheduled retry and a reaped stale lease;
- * `succeeded | failed → pending` is a manual resend (decisions.md "beyond" point 6). Nothing else
+ * `succeeded | failed → pending` is a manual resend (docs/compatibility.md#additions point 6). Nothing else
  * moves, so a late worker cannot overwrite a result another worker already recorded.
  */
 const TRANSITIONS: Readonly<Record<DeliveryStatus, readonly DeliveryStatus[]>> = Object.freeze({
@@ -30,7 +30,7 @@ export const canTransition = (from: DeliveryStatus, to: DeliveryStatus): boolean
 export const isTerminalStatus = (status: DeliveryStatus): boolean =>
   status === 'succeeded' || status === 'failed';
 
-/** The result of one attempt, as produced by the dispatcher (STYLE.md §11). */
+/** The result of one attempt, as produced by the dispatcher (docs/architecture.md#conventions point 11). */
 export type AttemptOutcome =
   | { ok: true; status: number }
   | {
@@ -77,9 +77,9 @@ export const parseRetryAfter = (value: string | undefined, now: Date): number | 
 
 /**
  * Classifies an HTTP response status into an attempt outcome.
- * - 2xx: success (contract §7.5).
+ * - 2xx: success (docs/compatibility.md#delivery).
  * - 410 Gone: failure that stops retries; the receiver said the endpoint is gone for good.
- * - Anything else, including 3xx (we do not follow redirects, STYLE.md §13): retryable failure.
+ * - Anything else, including 3xx (we do not follow redirects, docs/architecture.md#conventions point 13): retryable failure.
  *
  * @param now - only used for an HTTP-date `Retry-After`. @defaultValue the current time; the
  * engine passes its injected clock.

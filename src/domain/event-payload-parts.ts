@@ -1,6 +1,6 @@
 /**
  * The building blocks of webhook payload schemas: the entities payloads carry and the request
- * contexts they repeat (contract §5). `event-schemas.ts` assembles them per event.
+ * contexts they repeat (docs/events.md#payloads). `event-schemas.ts` assembles them per event.
  *
  * These zod schemas are the one definition of what a receiver gets: the JSON Schemas in the OpenAPI
  * document's `webhooks` section and in the `@idhooks/webhooks` package, and that package's TypeScript
@@ -25,7 +25,7 @@ export const payloadTimeSchema = z.iso.datetime().describe('When the payload was
 /** `hookId`, the last key of every delivered payload: the hook this copy was sent to. */
 export const hookIdSchema = z.string().describe('The hook this delivery was sent to (always the last key)');
 
-/** The `application` object of payloads (contract §5.2): never a secret. */
+/** The `application` object of payloads (docs/events.md#payloads): never a secret. */
 export const applicationSummarySchema = z
   .strictObject({
     id: z.string(),
@@ -35,7 +35,7 @@ export const applicationSummarySchema = z
   })
   .meta({ title: 'Application' });
 
-/** Logto's user as payloads show it (contract §5.2), `UserInfo` in `users.ts`. */
+/** Logto's user as payloads show it (docs/events.md#payloads), `UserInfo` in `users.ts`. */
 export const userInfoSchema = z
   .strictObject({
     id: z.string(),
@@ -118,7 +118,7 @@ export const organizationScopeSchema = z
   .meta({ title: 'OrganizationScope' });
 
 /**
- * What a Management API request adds to its payloads (contract §5.4): the caller and the route.
+ * What a Management API request adds to its payloads (docs/events.md#payloads): the caller and the route.
  * `path` and `matchedRoute` are relative to `/api`.
  */
 export const managementContextShape = {
@@ -131,7 +131,7 @@ export const managementContextShape = {
   matchedRoute: z.string(),
 };
 
-/** What an Experience API request adds to data and exception payloads (contract §5.4, §5.5). */
+/** What an Experience API request adds to data and exception payloads (docs/events.md#payloads). */
 export const experienceContextShape = {
   interactionEvent: z.enum(INTERACTION_EVENTS),
   userAgent: z.string().optional(),
@@ -141,7 +141,7 @@ export const experienceContextShape = {
   application: applicationSummarySchema.optional(),
 };
 
-/** The keys of an interaction event (contract §5.3); its IP is `userIp`. */
+/** The keys of an interaction event (docs/events.md#payloads); its IP is `userIp`. */
 export const interactionShape = {
   interactionEvent: z.enum(INTERACTION_EVENTS),
   createdAt: payloadTimeSchema,
@@ -153,7 +153,7 @@ export const interactionShape = {
   application: applicationSummarySchema.optional(),
 };
 
-/** The rules adaptive MFA reports (contract §5.3); details vary by rule and are kept open. */
+/** The rules adaptive MFA reports (docs/events.md#payloads); details vary by rule and are kept open. */
 export const adaptiveMfaResultSchema = z.strictObject({
   requiresMfa: z.literal(true),
   triggeredRules: z.array(
@@ -164,7 +164,7 @@ export const adaptiveMfaResultSchema = z.strictObject({
   ),
 });
 
-/** `Organization.Membership.Updated`'s delta (contract §3.3); each side present only when non-empty. */
+/** `Organization.Membership.Updated`'s delta (docs/events.md#management-api-routes-and-their-events); each side present only when non-empty. */
 export const membershipDeltaShape = {
   organizationId: z.string(),
   addedUserIds: z.array(z.string()).optional(),
@@ -185,5 +185,5 @@ export const disabledHookSchema = z.strictObject({
   disableAfterSeconds: z.number().int(),
 });
 
-/** A trusted device as `TrustedDevice.*` describe it (contract §5.4). */
+/** A trusted device as `TrustedDevice.*` describe it (docs/events.md#payloads). */
 export const trustedDeviceSchema = z.strictObject({ id: z.string(), userId: z.string(), expiresAt: epochMs });

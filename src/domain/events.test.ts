@@ -30,7 +30,7 @@ import {
   unavailableEvents,
 } from './events.js';
 
-// Written out independently of events.ts from contract §2 (`hookEvents` order), so a reorder or a
+// Written out independently of events.ts from docs/events.md (`hookEvents` order), so a reorder or a
 // typo in the catalog fails here.
 const IDHOOKS_ADDITIONS = [
   'Hook.Disabled',

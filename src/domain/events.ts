@@ -1,14 +1,14 @@
 /**
  * The closed catalog of webhook event types, defined once.
  *
- * The first 31 names, and their order, are Logto's `hookEvents` (contract §2): 4 interaction events,
+ * The first 31 names, and their order, are Logto's `hookEvents` (docs/events.md): 4 interaction events,
  * 24 data events and 3 exception events. Receivers written for Logto switch on these exact strings,
  * and the console lists them in this order, so neither may drift. idhooks' own additions come after
  * them, so Logto's prefix stays untouched; {@link isIdhooksAddition} tells the two apart.
  */
 import { z } from 'zod';
 
-/** Interaction events (contract §2.1), in `hookEvents` order. */
+/** Interaction events (docs/events.md#interaction-events), in `hookEvents` order. */
 export const interactionEvents = [
   'PostRegister',
   'PostSignIn',
@@ -16,7 +16,7 @@ export const interactionEvents = [
   'PostResetPassword',
 ] as const;
 
-/** Data events (contract §2.2), in `hookEvents` order. */
+/** Data events (docs/events.md#data-events), in `hookEvents` order. */
 export const dataEvents = [
   'User.Created',
   'User.Deleted',
@@ -44,12 +44,12 @@ export const dataEvents = [
   'OrganizationScope.Data.Updated',
 ] as const;
 
-/** Exception events (contract §2.3), in `hookEvents` order. */
+/** Exception events (docs/events.md#exception-events), in `hookEvents` order. */
 export const exceptionEvents = ['Identifier.Lockout', 'Message.RateLimited', 'Grant.LimitExceeded'] as const;
 
 /**
  * Events about idhooks itself, not part of Logto. `Hook.Disabled` fires when endpoint health
- * auto-disables a hook (decisions.md "beyond" point 7).
+ * auto-disables a hook (docs/compatibility.md#additions point 7).
  */
 export const operationalEvents = ['Hook.Disabled'] as const;
 
@@ -101,7 +101,7 @@ const operationalSet: ReadonlySet<string> = new Set(operationalEvents);
 
 /** True when `value` names an event in the catalog. */
 export const isEventType = (value: string): value is EventType => eventTypeSet.has(value);
-/** True for the user-interaction events (payloads use `userIp`, contract §5.1). */
+/** True for the user-interaction events (payloads use `userIp`, docs/events.md#payloads). */
 export const isInteractionEvent = (event: string): event is InteractionEvent => interactionSet.has(event);
 /** True for data (entity change) events. */
 export const isDataEvent = (event: string): event is DataEvent => dataSet.has(event);
@@ -116,13 +116,13 @@ export const isOperationalEvent = (event: string): event is OperationalEvent => 
 export const isIdhooksAddition = (event: string): event is IdhooksEvent => idhooksSet.has(event);
 
 /**
- * Events Logto accepts only with dev features on (contract §2.4). We have no dev mode; they are also
+ * Events Logto accepts only with dev features on (docs/events.md). We have no dev mode; they are also
  * in {@link unavailableEvents}, which is what gates them.
  */
 export const devOnlyEvents = ['TrustedDevice.Created', 'TrustedDevice.Deleted'] as const;
 
 /**
- * Why each not-yet-emittable event is unavailable (decisions.md point 5). A hook subscribed to an
+ * Why each not-yet-emittable event is unavailable (docs/compatibility.md#compatibility-choices point 5). A hook subscribed to an
  * event nothing can emit would look healthy while silently never firing, so the hooks API rejects
  * these until the feature exists. Remove an entry when its emitter lands.
  */
@@ -166,7 +166,7 @@ export const subscribableEventSchema = eventTypeSchema.superRefine((event, ctx) 
   }
 });
 
-/** Logto's interaction event name → the hook event its successful submit fires (contract §2.1). */
+/** Logto's interaction event name → the hook event its successful submit fires (docs/events.md#interaction-events). */
 export const HOOK_EVENT_OF_INTERACTION = Object.freeze({
   Register: 'PostRegister',
   SignIn: 'PostSignIn',
@@ -221,7 +221,7 @@ export const eventFamilyKeyOf = (event: EventType): EventFamilyKey => {
   return family;
 };
 
-/** Picker groups in the order of Logto's console (contract §9.2), then our own. */
+/** Picker groups in the order of Logto's console (docs/compatibility.md#console), then our own. */
 const FAMILY_ORDER: ReadonlyArray<{ key: EventFamilyKey; label: string }> = [
   { key: 'user', label: 'User' },
   { key: 'trustedDevice', label: 'Trusted device' },
@@ -250,7 +250,7 @@ export const eventFamilies: ReadonlyArray<EventFamily> = Object.freeze(
   ),
 );
 
-/** Prefix of Logto's delivery log keys (`TriggerHook.<event>`, contract §1.2). */
+/** Prefix of Logto's delivery log keys (`TriggerHook.<event>`, docs/compatibility.md#hooks-and-their-log). */
 export const LOG_KEY_PREFIX = 'TriggerHook.';
 
 /** The delivery log key for an event, e.g. `TriggerHook.PostSignIn`. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { emailSchema, phoneSchema, usernameSchema } from './users.js';
 
 /**
- * The end-user sign-in experience: Logto's Experience API (contract §3.4, experience-flow.md) for
+ * The end-user sign-in experience: Logto's Experience API (docs/compatibility.md#sign-in-flows, docs/compatibility.md#sign-in-flows) for
  * the subset idhooks serves: username/email/phone + password sign-in, username + password sign-up,
  * email verification codes, and password reset by email code.
  *

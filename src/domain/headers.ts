@@ -2,13 +2,13 @@
  * Custom webhook headers: validation and the final request header set.
  *
  * Logto's server accepts any `Record<string,string>` and merges case-sensitively, so `User-Agent`
- * next to the default `user-agent` goes out as "a, b" (contract §4, §13.10). idhooks validates on
- * write and merges case-insensitively with the signature headers always winning (decisions.md
+ * next to the default `user-agent` goes out as "a, b" (docs/compatibility.md#the-request, docs/compatibility.md#compatibility-choices). idhooks validates on
+ * write and merges case-insensitively with the signature headers always winning (docs/compatibility.md#compatibility-choices
  * point 3).
  */
 import { SIGNATURE_HEADER_NAMES, LOGTO_SIGNATURE_HEADER } from './signing.js';
 
-/** Logto's default user agent, byte for byte (contract §4 and every capture). */
+/** Logto's default user agent, byte for byte (docs/compatibility.md#the-request and every capture). */
 export const DEFAULT_USER_AGENT = 'Logto (https://logto.io/)';
 export const DEFAULT_CONTENT_TYPE = 'application/json';
 const FETCH_DEFAULT_HEADERS = [
@@ -156,7 +156,7 @@ export const buildRequestHeaders = ({
   merged.delete('user-agent');
 
   for (const [name, value] of merged.values()) headers[name] = value;
-  // Like ky, add a JSON content type only when the user set none (contract §4).
+  // Like ky, add a JSON content type only when the user set none (docs/compatibility.md#the-request).
   if (!merged.has('content-type')) headers['content-type'] = DEFAULT_CONTENT_TYPE;
   // Logto's requests also carry these three from Node's fetch (see the captures); receivers or
   // proxies may match on them, so we send them too. Not `accept-encoding: gzip, deflate`: that

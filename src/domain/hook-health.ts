@@ -1,5 +1,5 @@
 /**
- * Endpoint health (decisions.md "beyond" point 7): a hook whose attempts have all failed for a
+ * Endpoint health (docs/compatibility.md#additions point 7): a hook whose attempts have all failed for a
  * whole window is disabled, and `Hook.Disabled` tells the hooks that subscribe to it.
  *
  * Pure: the repo keeps each hook's current run of failures (`failingSince` … `lastFailureAt`,

@@ -1,6 +1,6 @@
 /**
  * Hooks: their configuration, who they subscribe to, signing-key rotation and the masking of what
- * the delivery log shows (contract §1.1, §7.6, §8; decisions.md "beyond" points 4 and 8).
+ * the delivery log shows (docs/compatibility.md#hooks-and-their-log, docs/compatibility.md#hooks-api; docs/compatibility.md#additions points 4 and 8).
  *
  * Pure: no I/O. The hooks service validates with these schemas and helpers; the delivery engine
  * reads {@link signingKeysInGrace} to sign with keys that are still inside their grace period.
@@ -8,11 +8,11 @@
 import { z } from 'zod';
 import type { EventType } from './events.js';
 
-/** `HookConfig` (contract §1.1). There is no `type`: every hook is a POSTed web hook. */
+/** `HookConfig` (docs/compatibility.md#hooks-and-their-log). There is no `type`: every hook is a POSTed web hook. */
 export interface HookConfig {
   url: string;
   headers?: Record<string, string>;
-  /** Deprecated in Logto; stored for compatibility, never limits our retry schedule (decisions.md 2). */
+  /** Deprecated in Logto; stored for compatibility, never limits our retry schedule (docs/compatibility.md#compatibility-choices point 2). */
   retries?: number;
 }
 
@@ -40,7 +40,7 @@ export interface HookRecord {
   updatedAt: number;
 }
 
-/** Logto's `executionStats`: attempts in the last 24 hours (contract §8.3). */
+/** Logto's `executionStats`: attempts in the last 24 hours (docs/compatibility.md#hooks-api). */
 export interface HookExecutionStats {
   requestCount: number;
   successCount: number;
@@ -80,7 +80,7 @@ export const hookNameSchema = z.string().min(1).max(256);
 /**
  * Why `url` cannot be a webhook target, or `undefined` when it can.
  *
- * Logto accepts any string (contract §7.7), so a typo gives a hook that fails every delivery. We
+ * Logto accepts any string (docs/compatibility.md#other-differences-in-the-api), so a typo gives a hook that fails every delivery. We
  * refuse on write instead (a deliberate deviation, see the README): the URL must parse as an
  * absolute `http:` or `https:` URL with a host, and carry no `user:password@`, which fetch refuses
  * to send. Whether the host is allowed (SSRF policy) is decided at connect time by the dispatcher,
@@ -121,7 +121,7 @@ export const hookConfigSchema = z.strictObject({
 export const uniqueEvents = <T extends string>(events: readonly T[]): T[] => [...new Set(events)];
 
 /**
- * The events a hook fires on, as `hook_subscriptions` rows hold them (contract §1.1, §12.2):
+ * The events a hook fires on, as `hook_subscriptions` rows hold them (docs/compatibility.md#hooks-and-their-log, docs/compatibility.md):
  * `events` when non-empty, otherwise the legacy `event` if set, otherwise none.
  */
 export const subscribedEvents = (hook: {
@@ -140,7 +140,7 @@ export const signingKeysInGrace = (previous: readonly PreviousSigningKey[], now:
  * The previous-key list after replacing `currentKey`: the replaced key first, expiring
  * `graceMs` from `now`, then the older keys that have not expired. Expired entries are dropped
  * here so the list stays short however often a key is regenerated. A legacy empty key, or a
- * grace of 0, adds nothing: the old key stops signing at once, as in Logto (contract §6).
+ * grace of 0, adds nothing: the old key stops signing at once, as in Logto (docs/compatibility.md#signatures).
  */
 export const rotatedPreviousKeys = ({
   currentKey,
@@ -158,7 +158,7 @@ export const rotatedPreviousKeys = ({
   return [{ key: currentKey, expiresAt: now + graceMs }, ...kept];
 };
 
-/** What masked values read as (contract §7.6). */
+/** What masked values read as (docs/compatibility.md#hooks-and-their-log). */
 export const MASKED_VALUE = '******';
 
 /** Key fragments whose values are masked, compared after {@link normaliseKey}. */
@@ -210,7 +210,7 @@ const sanitizeValue = (value: unknown, depth: number): unknown => {
 };
 
 /**
- * Masks what a delivery log shows, by Logto's rules since v1.42 (contract §7.6), recursively:
+ * Masks what a delivery log shows, by Logto's rules since v1.42 (docs/compatibility.md#hooks-and-their-log), recursively:
  * - values under keys containing `secret`, `password`, `apikey`, `privatekey`, `credential` or
  *   `cookie`, keys equal to `authorization`, `xfunctionskey` or `token`, and keys ending in
  *   `token` become `"******"` (keys compared case-insensitively, ignoring `_` and `-`);

@@ -33,7 +33,7 @@ const ctx: ExperienceContext = {
 };
 const at = Date.parse('2026-11-29T07:31:39.030Z');
 
-describe('Experience API payloads (experience-flow.md key order)', () => {
+describe('Experience API payloads (docs/compatibility.md#sign-in-flows key order)', () => {
   it('builds User.Created byte-for-byte like the captured one, hookId aside', () => {
     const { type, payload } = experienceEvent(ctx, 'User.Created', at, {
       data: { ...user, hasPassword: true } as UserInfo,

@@ -5,7 +5,7 @@ import type { InteractionEventName } from './experience.js';
 import type { NewEvent } from './payloads.js';
 import { toUserInfo, type UserInfo } from './users.js';
 
-/** The `application` object of payloads: four fields, never secrets (contract §5.2). */
+/** The `application` object of payloads: four fields, never secrets (docs/events.md#payloads). */
 export interface ApplicationSummary {
   readonly id: string;
   readonly type: ApplicationType;
@@ -14,24 +14,24 @@ export interface ApplicationSummary {
 }
 
 /**
- * What an Experience API request carries into every payload it causes (contract §3.4). Built by
+ * What an Experience API request carries into every payload it causes (docs/compatibility.md#sign-in-flows). Built by
  * the experience service from the interaction and the HTTP request.
  */
 export interface ExperienceContext {
   readonly interactionEvent: InteractionEventName;
   readonly userAgent: string | undefined;
   readonly ip: string | undefined;
-  /** The sign-in session's id (decisions.md point 4): stable across that session's interactions. */
+  /** The sign-in session's id (docs/compatibility.md#compatibility-choices point 4): stable across that session's interactions. */
   readonly sessionId: string;
   /** The interaction's application; absent when the interaction was started without one. */
   readonly application: ApplicationSummary | undefined;
 }
 
 /**
- * `PostRegister`, `PostSignIn` or `PostResetPassword` (contract §5.3), keys in Logto's order:
+ * `PostRegister`, `PostSignIn` or `PostResetPassword` (docs/events.md#payloads), keys in Logto's order:
  * `event, interactionEvent, createdAt, sessionId, userAgent?, userId, userIp?, user, application?`.
  * The IP is `userIp` here, unlike every other payload, and there is no top-level `applicationId`
- * (experience-flow.md). `hookId` is appended at send time.
+ * (docs/compatibility.md#sign-in-flows). `hookId` is appended at send time.
  */
 export function interactionHookEvent(
   ctx: ExperienceContext,
@@ -65,10 +65,10 @@ export type ExperienceEventTail =
   | { readonly action: 'VerificationCodeSend'; readonly recipient: string };
 
 /**
- * A data or exception event caused by an Experience API request (contract §5.4, §5.5), keys in
+ * A data or exception event caused by an Experience API request (docs/events.md#payloads), keys in
  * Logto's order: `event, createdAt, interactionEvent, userAgent?, applicationId?, sessionId, ip?,
  * application?, …tail`. No `path`, `method`, `status`, `params` or `matchedRoute`
- * (experience-flow.md: those belong to Management API events only).
+ * (docs/compatibility.md#sign-in-flows: those belong to Management API events only).
  */
 export function experienceEvent(
   ctx: ExperienceContext,

@@ -1,7 +1,7 @@
 import type { EventType } from './events.js';
 
 /**
- * What every Management API route emits: the single reviewable list (contract §3.2 and §3.3).
+ * What every Management API route emits: the single reviewable list (docs/events.md#management-api-routes-and-their-events).
  *
  * `registered` rows are Logto's auto-registered routes: the payload carries the route context
  * (`path, method, status, params, matchedRoute`) followed by `data` = the response body.
@@ -155,7 +155,7 @@ export const MANAGEMENT_API_EVENTS: readonly RouteEvent[] = [
     status: 200,
     kind: 'manual',
   },
-  // idhooks additions (issue 17): Logto emits nothing on these routes (contract §3.8).
+  // idhooks additions (issue 17): Logto emits nothing on these routes (docs/events.md#management-api-routes-and-their-events).
   { method: 'POST', route: '/users/:userId/roles', event: 'User.Roles.Updated', status: 201, kind: 'manual' },
   { method: 'PUT', route: '/users/:userId/roles', event: 'User.Roles.Updated', status: 200, kind: 'manual' },
   {

@@ -60,7 +60,7 @@ export const effectiveInvitationStatus = (status: InvitationStatus, expiresAt: n
   status === 'Pending' && expiresAt <= now ? 'Expired' : status;
 
 /**
- * The most ids one side of a membership delta carries (contract §3.3, Logto's
+ * The most ids one side of a membership delta carries (docs/events.md#management-api-routes-and-their-events, Logto's
  * `truncateMembershipDelta`). Extra ids are dropped silently, with no marker: receivers that need
  * the full picture list the members.
  */

@@ -31,7 +31,7 @@ export interface PayloadParts {
 }
 
 /**
- * The payload of a Management API event (contract §5.4), in Logto's key order:
+ * The payload of a Management API event (docs/events.md#payloads), in Logto's key order:
  * `event, createdAt, userAgent?, ip?, …lead, path, method, status, params, matchedRoute, …tail`.
  * `hookId` is appended at send time. Undefined values disappear when serialised, as in Logto.
  *

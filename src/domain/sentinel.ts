@@ -1,6 +1,6 @@
 /**
- * The sentinel: per-identifier lockout after repeated failed verifications (contract §2.3, §3.4;
- * experience-flow.md "Lockout"). Pure rules; the experience service feeds it the activity counts
+ * The sentinel: per-identifier lockout after repeated failed verifications (docs/events.md#exception-events, docs/compatibility.md#sign-in-flows;
+ * docs/events.md#exception-events). Pure rules; the experience service feeds it the activity counts
  * from storage.
  *
  * Rules (documented in the README):

@@ -1,8 +1,8 @@
 /**
- * Webhook signatures: Logto's `logto-signature-sha-256` (contract §6) and Standard Webhooks'
- * `webhook-signature` (decisions.md "beyond" points 3 and 4).
+ * Webhook signatures: Logto's `logto-signature-sha-256` (docs/compatibility.md#signatures) and Standard Webhooks'
+ * `webhook-signature` (docs/compatibility.md#additions points 3 and 4).
  *
- * Both sign the exact body string that goes on the wire (STYLE.md §12): serialise the payload once
+ * Both sign the exact body string that goes on the wire (docs/architecture.md#conventions point 12): serialise the payload once
  * and pass that same string here and to the HTTP client. Re-serialising would change the bytes and
  * break every receiver's check.
  */
@@ -102,7 +102,7 @@ export type SignatureHeadersInput = {
 
 /**
  * All signature headers for one attempt, in wire order: the Logto header (only with a non-empty
- * current key; the old keys never sign it, decisions.md point 4), then `webhook-id`,
+ * current key; the old keys never sign it, docs/compatibility.md#compatibility-choices point 4), then `webhook-id`,
  * `webhook-timestamp` and `webhook-signature` (omitted when there is no key at all).
  */
 export const signatureHeaders = ({

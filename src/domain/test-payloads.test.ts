@@ -49,7 +49,7 @@ describe('buildTestPayload', () => {
     }
   });
 
-  it('builds interaction payloads with the §5.6 fake session, user and application', () => {
+  it('builds interaction payloads with the docs/events.md#test-payloads fake session, user and application', () => {
     const payload = buildTestPayload('PostSignIn', 'hook1', NOW);
     const ms = NOW.getTime();
     expect(JSON.stringify(payload)).toBe(
@@ -88,7 +88,7 @@ describe('buildTestPayload', () => {
     );
   });
 
-  it("keeps the user's keys in the §5.2 order of real payloads", () => {
+  it("keeps the user's keys in the docs/events.md#payloads order of real payloads", () => {
     const payload = buildTestPayload('PostRegister', 'h', NOW);
     expect('user' in payload && Object.keys(payload.user)).toEqual([
       'id',

@@ -1,5 +1,5 @@
 /**
- * Sample payloads for `POST /api/hooks/:id/test` (contract §5.6).
+ * Sample payloads for `POST /api/hooks/:id/test` (docs/events.md#test-payloads).
  *
  * Receivers written against Logto's "Send test payload" button may key on these exact values
  * (`fake-user-agent`, `/fake-path/:id`…), so keys, their order and values follow Logto's. Note
@@ -9,7 +9,7 @@
 import { type EventType, type InteractionEvent, isInteractionEvent } from './events.js';
 import type { DeviceAssessment } from './sign-in-devices.js';
 
-/** The user entity's keys in Logto's order (contract §5.2), as the fake user carries them. */
+/** The user entity's keys in Logto's order (docs/events.md#payloads), as the fake user carries them. */
 export type TestUser = {
   id: string;
   username: string;
@@ -55,7 +55,7 @@ export type TestPayload = InteractionTestPayload | DataTestPayload;
 const FAKE_USER_ID = 'fake-id';
 
 /**
- * The fake user. §5.6 lists most values; for the rest: `id` is `fake-id` so it equals the
+ * The fake user. docs/events.md#test-payloads lists most values; for the rest: `id` is `fake-id` so it equals the
  * payload's `userId`, `avatar` is `null` and `profile` is `{}` (the values of a user who never set
  * them, as in every capture), and all three timestamps are `now` in epoch ms.
  */

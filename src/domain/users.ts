@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Logto's user as webhooks and the Management API show it. The key order of `UserInfo` is
- * `userInfoSelectFields` (contract §5.2) and is part of the wire contract: receivers that hash or
+ * `userInfoSelectFields` (docs/events.md#payloads) and is part of the wire contract: receivers that hash or
  * diff payloads see the same bytes Logto would send.
  */
 export interface UserInfo {

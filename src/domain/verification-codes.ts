@@ -30,7 +30,7 @@ export function isCodeMatch(verificationId: string, code: string, storedHash: st
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** Per-recipient send limit (contract §7.7: Logto's `defaultMessageRateLimitPolicy`). */
+/** Per-recipient send limit (docs/compatibility.md#other-differences-in-the-api: Logto's `defaultMessageRateLimitPolicy`). */
 export interface SendRatePolicy {
   /** @defaultValue 10 */
   readonly maxSends: number;

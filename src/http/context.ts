@@ -47,7 +47,7 @@ const API_PREFIX = '/api';
 const stripApiPrefix = (path: string) =>
   path.startsWith(API_PREFIX) ? path.slice(API_PREFIX.length) || '/' : path;
 
-/** The Management API request context that webhook payloads repeat (contract §3.2). */
+/** The Management API request context that webhook payloads repeat (docs/events.md#management-api-routes-and-their-events). */
 export function managementContext(c: Context, options: ClientAddressOptions): ManagementContext {
   return {
     origin: 'management',

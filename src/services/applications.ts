@@ -61,7 +61,7 @@ const withIsAdmin = (app: ApplicationRecord): ApplicationDetails => ({
 
 /**
  * Applications (Logto's `/api/applications`). Logto announces no application events, so nothing here
- * emits one (contract §3.8). Secrets are stored as argon2 hashes, like user passwords: a database
+ * emits one (docs/events.md#management-api-routes-and-their-events). Secrets are stored as argon2 hashes, like user passwords: a database
  * leak must not hand out working client credentials.
  */
 export function createApplicationsService({ applications, clock }: ApplicationsServiceDeps) {

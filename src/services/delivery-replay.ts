@@ -23,7 +23,7 @@ export interface DeliveryReplayDeps {
 }
 
 /**
- * Resend and recover (decisions.md "beyond" point 6): a finished or waiting delivery becomes due
+ * Resend and recover (docs/compatibility.md#additions point 6): a finished or waiting delivery becomes due
  * now with a fresh retry schedule, and the engine sends it as the next attempt of the same
  * delivery, so `webhook-id` stays the same and the attempt joins the delivery's history.
  */

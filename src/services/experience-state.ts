@@ -51,7 +51,7 @@ export interface ActiveInteraction extends Interaction {
   readonly interactionEvent: InteractionEventName;
 }
 
-/** 32 random bytes in base64url: 43 characters, the shape of Logto's session ids (decisions.md point 4). */
+/** 32 random bytes in base64url: 43 characters, the shape of Logto's session ids (docs/compatibility.md#compatibility-choices point 4). */
 export const newOpaqueToken = () => randomBytes(32).toString('base64url');
 
 /** Cookies hold tokens; storage holds only their SHA-256, so a database dump cannot replay them. */
@@ -266,7 +266,7 @@ export function createInteractionStore(deps: InteractionStoreDeps) {
       });
     },
 
-    /** What every payload of this request repeats (contract §3.4). */
+    /** What every payload of this request repeats (docs/compatibility.md#sign-in-flows). */
     async contextOf(interaction: ActiveInteraction, req: ExperienceRequest): Promise<ExperienceContext> {
       const applicationId = interaction.applicationId ?? req.oidcInteraction?.clientId;
       const app = applicationId ? await applications.findApplicationById(applicationId) : undefined;

@@ -101,7 +101,7 @@ export function createVerifications(deps: VerificationDeps) {
   /**
    * Refuses the attempt while the identifier is locked or its window is used up, without taking
    * an attempt (for steps that check cheaper things before the secret). Every refused attempt
-   * emits `Identifier.Lockout` (contract §3.4: on every attempt, as Logto).
+   * emits `Identifier.Lockout` (docs/compatibility.md#sign-in-flows: on every attempt, as Logto).
    */
   async function guardLockout(ctx: ExperienceContext, identifier: Identifier) {
     const now = clock.now();

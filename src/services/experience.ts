@@ -107,8 +107,8 @@ const profileChanges = (profile: PendingProfile): UserChanges => ({
 });
 
 /**
- * Logto's Experience API for sign-up, sign-in and password reset (contract §3.4,
- * experience-flow.md). Every step that changes something commits its events in the same
+ * Logto's Experience API for sign-up, sign-in and password reset (docs/compatibility.md#sign-in-flows,
+ * docs/compatibility.md#sign-in-flows). Every step that changes something commits its events in the same
  * transaction; refused attempts that Logto reports (lockout, send limit) commit their event and
  * then fail.
  */
@@ -202,7 +202,7 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
           },
           tx,
         );
-        // User.Created carries the user info without hasPassword (experience-flow.md).
+        // User.Created carries the user info without hasPassword (docs/compatibility.md#sign-in-flows).
         await emit(experienceEvent(ctx, 'User.Created', now, { data: toUserInfo(user) }));
         await store.saveState(
           interaction,
@@ -329,7 +329,7 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
     /**
      * `POST /api/experience/submit`: applies the profile, signs the session in (SignIn, Register)
      * and emits `User.Data.Updated` (when something changed) then the interaction event, in the
-     * order of experience-flow.md. The interaction is deleted in the same transaction, so it cannot
+     * order of docs/compatibility.md#sign-in-flows. The interaction is deleted in the same transaction, so it cannot
      * be submitted twice.
      */
     async submit(req: ExperienceRequest): Promise<SubmitResult> {

@@ -13,12 +13,12 @@ import { isTerminalStatus, type DeliveryStatus } from '../domain/delivery.js';
 import { sanitizeLogPayload } from '../domain/hooks.js';
 import { bodyForHook } from '../domain/payloads.js';
 
-/** recent-logs' window when the client gives neither bound (contract §8.2). */
+/** recent-logs' window when the client gives neither bound (docs/compatibility.md#hooks-api). */
 export const DEFAULT_LOG_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** With `enableCap`, counting stops here and `Total-Number` reads one more (Logto's 10 000 cap). */
 export const LOG_COUNT_CAP = 10_000;
 
-/** One Logto log row for one delivery attempt (contract §7.6), without `tenantId` as Logto answers. */
+/** One Logto log row for one delivery attempt (docs/compatibility.md#hooks-and-their-log), without `tenantId` as Logto answers. */
 export interface HookLog {
   id: string;
   key: string;
@@ -171,7 +171,7 @@ function toDeliveryView(delivery: DeliveryWithPayload, attempts?: AttemptRecord[
 /**
  * A hook's delivery history: Logto's `recent-logs` view (one log row per attempt) and the full
  * deliveries view with every attempt. Neither checks that the hook still exists, so a deleted
- * hook's history stays readable, as Logto keeps its logs (contract §8.2).
+ * hook's history stays readable, as Logto keeps its logs (docs/compatibility.md#hooks-api).
  */
 export function createHookLogsService({ deliveryLogs, clock }: HookLogsServiceDeps) {
   return {

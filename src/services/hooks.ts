@@ -57,7 +57,7 @@ export interface HookListQuery {
   includeExecutionStats: boolean;
 }
 
-/** `executionStats` cover a rolling day (contract §8.3). */
+/** `executionStats` cover a rolling day (docs/compatibility.md#hooks-api). */
 export const EXECUTION_STATS_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** How often a signing-key regeneration retries after losing a race with another one. */
@@ -79,7 +79,7 @@ export interface HooksServiceDeps {
   readonly checkTarget?: (url: string) => Promise<string | undefined>;
 }
 
-/** Rejects events nothing can emit yet (decisions.md point 5), naming the first one and why. */
+/** Rejects events nothing can emit yet (docs/compatibility.md#compatibility-choices point 5), naming the first one and why. */
 function assertSubscribable(events: readonly EventType[]): void {
   for (const event of events) {
     const reason = unavailableEventReason(event);
@@ -110,7 +110,7 @@ function assertValidConfig(config: HookConfig): void {
   }
 }
 
-/** The Hooks Management API (contract §8): configuration, key rotation and test sends. */
+/** The Hooks Management API (docs/compatibility.md#hooks-api): configuration, key rotation and test sends. */
 export function createHooksService(deps: HooksServiceDeps) {
   const { hooks, deliveryLogs, runInTransaction, clock, sender } = deps;
   const graceMs = deps.signingKeyGraceSeconds * 1000;
@@ -170,7 +170,7 @@ export function createHooksService(deps: HooksServiceDeps) {
     }
   }
 
-  /** Logto's error for a failed test request (contract §8: 422 with the endpoint's answer). */
+  /** Logto's error for a failed test request (docs/compatibility.md#hooks-api: 422 with the endpoint's answer). */
   function testFailure(outcome: TestSendOutcome): AppError {
     if (outcome.status === undefined) {
       return new AppError('hook.send_test_payload_failed', { params: { message: outcome.error ?? '' } });
@@ -262,7 +262,7 @@ export function createHooksService(deps: HooksServiceDeps) {
 
     /**
      * Issues a new signing key. The old one keeps signing `webhook-signature` for the grace period
-     * (decisions.md "beyond" point 4); `logto-signature-sha-256` uses the new key at once.
+     * (docs/compatibility.md#additions point 4); `logto-signature-sha-256` uses the new key at once.
      */
     async regenerateSigningKey(id: string): Promise<Hook> {
       for (let attempt = 0; attempt < ROTATION_ATTEMPTS; attempt++) {
@@ -302,7 +302,7 @@ export function createHooksService(deps: HooksServiceDeps) {
     },
 
     /**
-     * Sends one test payload per event (contract §5.6), concurrently, to the config given (maybe
+     * Sends one test payload per event (docs/events.md#test-payloads), concurrently, to the config given (maybe
      * unsaved), signed with the stored key. Works for disabled hooks; nothing is recorded. All
      * requests finish before the answer, which reports the first failure in event order.
      */

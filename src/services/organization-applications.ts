@@ -28,7 +28,7 @@ export interface OrganizationApplicationsServiceDeps {
 /**
  * Machine-to-machine applications as organization members. Every change commits with
  * `Organization.Membership.Updated` carrying `addedApplicationIds`/`removedApplicationIds`
- * (contract §3.3).
+ * (docs/events.md#management-api-routes-and-their-events).
  */
 export function createOrganizationApplicationsService(deps: OrganizationApplicationsServiceDeps) {
   const { organizations, members, applications, runInTransaction, clock } = deps;

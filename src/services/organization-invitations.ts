@@ -51,7 +51,7 @@ const invalidInput = (details: string) => new AppError('request.invalid_input', 
 /**
  * Organization invitations. Creating, revoking and deleting one is silent; accepting one adds the
  * member (with the invitation's roles) and commits `Organization.Membership.Updated` with the route
- * status 200, as Logto does (contract §3.3).
+ * status 200, as Logto does (docs/events.md#management-api-routes-and-their-events).
  */
 export function createOrganizationInvitationsService(deps: OrganizationInvitationsServiceDeps) {
   const { invitations, organizations, members, organizationRoles, users, runInTransaction, clock } = deps;

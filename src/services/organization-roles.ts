@@ -43,8 +43,8 @@ export interface OrganizationRolesServiceDeps {
 
 /**
  * Organization roles and the scopes they grant. Role changes and changes to its organization
- * scopes commit with `OrganizationRole.*` events (contract §3.2, §3.3); its API resource scopes
- * change silently (§3.8).
+ * scopes commit with `OrganizationRole.*` events (docs/events.md#management-api-routes-and-their-events); its API resource scopes
+ * change silently (docs/events.md#management-api-routes-and-their-events).
  */
 export function createOrganizationRolesService(deps: OrganizationRolesServiceDeps) {
   const { organizationRoles, organizationScopes, resources, runInTransaction, clock } = deps;
@@ -159,7 +159,7 @@ export function createOrganizationRolesService(deps: OrganizationRolesServiceDep
     /**
      * Creates a role. With non-empty `organizationScopeIds` or `resourceScopeIds`, the manual
      * `OrganizationRole.Scopes.Updated` {organizationRoleId} is appended before the registered
-     * `OrganizationRole.Created`: Logto's order (contract §3.3).
+     * `OrganizationRole.Created`: Logto's order (docs/events.md#management-api-routes-and-their-events).
      */
     async createRole(ctx: ManagementContext, input: CreateOrganizationRoleInput): Promise<OrganizationRole> {
       return guardUnique(() =>
@@ -237,7 +237,7 @@ export function createOrganizationRolesService(deps: OrganizationRolesServiceDep
       });
     },
 
-    /** API resource scopes of a role change silently, as in Logto (contract §3.8). */
+    /** API resource scopes of a role change silently, as in Logto (docs/events.md#management-api-routes-and-their-events). */
     setResourceScopes: (roleId: string, ids: string[], mode: 'add' | 'replace') =>
       runInTransaction((tx) => linkScopes('resource', roleId, ids, mode, tx)),
 

@@ -21,7 +21,7 @@ export interface OrganizationScopesServiceDeps {
 
 /**
  * Organization permissions; each change commits with its `OrganizationScope.*` event (contract
- * §3.2). A duplicate name is Logto's generic `entity.unique_integrity_violation`.
+ * docs/events.md#management-api-routes-and-their-events). A duplicate name is Logto's generic `entity.unique_integrity_violation`.
  */
 export function createOrganizationScopesService({
   organizationScopes,

@@ -35,8 +35,8 @@ const unknownIds = () => new AppError('entity.relation_foreign_key_not_found');
 
 /**
  * Organization members. Adding, replacing and removing members commit with
- * `Organization.Membership.Updated` carrying the actual delta (contract §3.3). Logto announces no
- * change to a member's organization roles (§3.8); idhooks adds `Organization.MemberRoles.Updated`,
+ * `Organization.Membership.Updated` carrying the actual delta (docs/events.md#management-api-routes-and-their-events). Logto announces no
+ * change to a member's organization roles (docs/events.md#management-api-routes-and-their-events); idhooks adds `Organization.MemberRoles.Updated`,
  * one per member whose roles actually changed.
  */
 export function createOrganizationUsersService(deps: OrganizationUsersServiceDeps) {

@@ -37,7 +37,7 @@ export interface OrganizationsServiceDeps {
 }
 
 /**
- * Organizations themselves; each change commits with its `Organization.*` event (contract §3.2).
+ * Organizations themselves; each change commits with its `Organization.*` event (docs/events.md#management-api-routes-and-their-events).
  * Deleting one removes its members, their roles, its applications and its invitations by cascade,
  * with no event but `Organization.Deleted`.
  */

@@ -28,8 +28,8 @@ export interface ResourcesServiceDeps {
 }
 
 /**
- * API resources (silent in Logto, contract §3.8) and their scopes, whose creation, update and
- * deletion commit with `Scope.*` events (§3.2). Deleting a resource deletes its scopes by cascade and
+ * API resources (silent in Logto, docs/events.md#management-api-routes-and-their-events) and their scopes, whose creation, update and
+ * deletion commit with `Scope.*` events (docs/events.md#management-api-routes-and-their-events). Deleting a resource deletes its scopes by cascade and
  * emits nothing, exactly as Logto does.
  */
 export function createResourcesService({ resources, runInTransaction, clock }: ResourcesServiceDeps) {

@@ -19,7 +19,7 @@ export interface RoleAssignmentsServiceDeps {
 
 /**
  * Which users hold which roles (`/users/:userId/roles`, `/roles/:id/users`). Logto announces none
- * of these changes (contract §3.8); idhooks adds `User.Roles.Updated`, one per user whose roles
+ * of these changes (docs/events.md#management-api-routes-and-their-events); idhooks adds `User.Roles.Updated`, one per user whose roles
  * actually changed, committed with the change. A call that changes nothing emits nothing.
  */
 export function createRoleAssignmentsService({

@@ -37,7 +37,7 @@ export interface RolesServiceDeps {
   readonly clock: Clock;
 }
 
-/** Roles and their API scopes; every change commits with its `Role.*` event (contract §3.2, §3.3). */
+/** Roles and their API scopes; every change commits with its `Role.*` event (docs/events.md#management-api-routes-and-their-events). */
 export function createRolesService({ roles, resources, users, runInTransaction, clock }: RolesServiceDeps) {
   async function getRole(id: string, tx?: Executor): Promise<Role> {
     const role = await roles.findRoleById(id, tx);
@@ -104,7 +104,7 @@ export function createRolesService({ roles, resources, users, runInTransaction, 
     /**
      * Creates a role. With `scopeIds` (even an empty list, as Logto tests only for presence) the
      * manual `Role.Scopes.Updated` {roleId, data: the role's scopes} is appended first and the
-     * registered `Role.Created` second: Logto's order (contract §3.3).
+     * registered `Role.Created` second: Logto's order (docs/events.md#management-api-routes-and-their-events).
      */
     async createRole(ctx: ManagementContext, input: CreateRoleInput): Promise<Role> {
       return guardName(input.name, undefined, () =>

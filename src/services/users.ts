@@ -63,7 +63,7 @@ export interface UsersServiceDeps {
   readonly revokeUser?: (userId: string, tx: Executor) => Promise<void>;
 }
 
-/** The Users Management API: every change commits with its webhook event (contract §3.2, §3.3). */
+/** The Users Management API: every change commits with its webhook event (docs/events.md#management-api-routes-and-their-events). */
 export function createUsersService({ users, runInTransaction, clock, revokeUser }: UsersServiceDeps) {
   async function assertIdentifiersFree(
     fields: Partial<Record<UserIdentifierField, string | null>>,

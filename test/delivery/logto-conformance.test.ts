@@ -2,7 +2,7 @@
  * What a receiver gets for the Management API calls Logto was captured answering
  * (test/fixtures/captures/user-*.json): the same payload keys in the same order, the same values
  * where they do not depend on ids or time, the same headers in the same order, and a signature a
- * receiver can check. The only differences are decisions.md's additions (the Standard Webhooks
+ * receiver can check. The only differences are the additions in docs/compatibility.md#additions (the Standard Webhooks
  * headers) and the fetch-only `accept-encoding` (see src/domain/headers.ts).
  */
 import { createHmac } from 'node:crypto';

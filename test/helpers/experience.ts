@@ -99,7 +99,7 @@ export async function insertSpaApplication(
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CAPTURES = join(ROOT, 'test/fixtures/captures');
 
-/** The body of a captured Logto webhook request (experience-flow.md), when the contract is present. */
+/** The body of a captured Logto webhook request (docs/compatibility.md#sign-in-flows), when the contract is present. */
 export function capturedBody(file: string): Record<string, unknown> | undefined {
   const path = join(CAPTURES, file);
   if (!existsSync(path)) return undefined;

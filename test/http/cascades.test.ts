@@ -22,7 +22,7 @@ const RELATIONS: (keyof Database)[] = [
 
 /**
  * Deleting a parent removes its relations in the database (foreign keys `on delete cascade`, as in
- * Logto) and emits only the parent's own event; the relations' removal is silent (contract §3.8).
+ * Logto) and emits only the parent's own event; the relations' removal is silent (docs/events.md#management-api-routes-and-their-events).
  */
 describeEachDialect('cascading deletes', (dialect) => {
   let env: TestEnv;

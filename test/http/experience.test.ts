@@ -17,7 +17,7 @@ import {
 } from '../helpers/experience.js';
 
 /**
- * The Experience API flows of experience-flow.md, on both dialects, with a real webhook receiver
+ * The Experience API flows of docs/compatibility.md#sign-in-flows, on both dialects, with a real webhook receiver
  * on 127.0.0.1 and an HTTP email connector pointed at a second loopback receiver. Payload key
  * order is compared with the captures from a real Logto server.
  */
@@ -138,7 +138,7 @@ describeEachDialect('Experience API flows', (dialect) => {
     expect(keyShape(payload)).toEqual(keyShape(withoutHookId));
   };
 
-  it('registers: 204, 200, 201 (User.Created), 200 (PostRegister), as experience-flow.md', async () => {
+  it('registers: 204, 200, 201 (User.Created), 200 (PostRegister), as docs/compatibility.md#sign-in-flows', async () => {
     const before = await eventCount();
     const b = await browserForApp();
     const { redirectTo } = await register(b, 'flows_mx1it51o');

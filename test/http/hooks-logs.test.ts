@@ -121,7 +121,7 @@ describeEachDialect('Hooks API: recent logs, stats and deliveries', (dialect) =>
         key: 'TriggerHook.User.Created',
         result: 'Success',
         hookId: hook.id,
-        // The exact body sent, hookId last, with secrets masked for display (contract §7.6).
+        // The exact body sent, hookId last, with secrets masked for display (docs/compatibility.md#hooks-and-their-log).
         hookRequest: {
           body: {
             event: 'User.Created',

@@ -100,7 +100,7 @@ describeEachDialect('Hooks API: test send', (dialect) => {
       expect(
         new Webhook(whsec(hook.signingKey)).verify(request.body, request.headers as Record<string, string>),
       ).toEqual(expected);
-      // Test sends are not recorded anywhere (contract §5.6).
+      // Test sends are not recorded anywhere (docs/events.md#test-payloads).
       expect(await history()).toBe(before);
     });
 

@@ -10,7 +10,7 @@ import { roleScenarios } from './events/scenarios-roles.js';
 import { userScenarios } from './events/scenarios-users.js';
 
 /**
- * Every row of the route → event table (contract §3.2 and §3.3), driven through the API with a
+ * Every row of the route → event table (docs/events.md#management-api-routes-and-their-events), driven through the API with a
  * hook subscribed to every data event. Each scenario checks the committed payload field by field and
  * in key order, and that the subscribed hook got one delivery per event.
  */

@@ -44,7 +44,7 @@ export function NameAndUrlFields({ values, errors }: { values: HookFormValues; e
   );
 }
 
-/** "Create webhook" (contract §9.2), a page rather than a modal so it works without scripts. */
+/** "Create webhook" (docs/compatibility.md#console), a page rather than a modal so it works without scripts. */
 export function CreateHookPage({
   frame,
   values,

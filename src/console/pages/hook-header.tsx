@@ -9,7 +9,7 @@ import { consolePaths } from '../paths.js';
 export type HookTab = 'settings' | 'requests';
 
 /**
- * The top of every page of one webhook (contract §9.3): name, success rate or "Not in use",
+ * The top of every page of one webhook (docs/compatibility.md#console): name, success rate or "Not in use",
  * requests in 24 h, the id with a copy button, the actions, the activity chart and the tabs.
  */
 export function HookHeader({

@@ -192,7 +192,7 @@ function RecoverCard({ hook, frame, recover }: { hook: Hook; frame: PageFrame; r
   );
 }
 
-/** Recent requests (contract §9.5), one row per delivery, each opening its attempts. */
+/** Recent requests (docs/compatibility.md#console), one row per delivery, each opening its attempts. */
 export function HookRequestsPage(props: {
   frame: PageFrame;
   hook: Hook;

@@ -128,7 +128,7 @@ function TestResultView({ result }: { result: TestResult }) {
   );
 }
 
-/** The settings tab (contract §9.4): the webhook form, signing key, custom headers and the test send. */
+/** The settings tab (docs/compatibility.md#console): the webhook form, signing key, custom headers and the test send. */
 export function HookSettingsPage({
   frame,
   hook,

@@ -22,7 +22,7 @@ function EmptyState() {
   );
 }
 
-/** The webhooks list (contract §9.1). */
+/** The webhooks list (docs/compatibility.md#console). */
 export function HooksListPage({
   frame,
   hooks,

@@ -23,7 +23,7 @@ import {
 import { parsePage } from '../query.js';
 
 /**
- * Resend and recover (decisions.md "beyond" point 6), provided by the delivery-replay service. The
+ * Resend and recover (docs/compatibility.md#additions point 6), provided by the delivery-replay service. The
  * console depends on this shape only, so its pages do not care how replay is implemented.
  */
 export interface DeliveryReplay {
@@ -63,7 +63,7 @@ function readFilters(c: ConsoleContext): { filters: RequestFilters; error?: stri
   return { filters };
 }
 
-/** Recent requests, one delivery's attempts, resend and recover (contract §9.5 and beyond). */
+/** Recent requests, one delivery's attempts, resend and recover (docs/compatibility.md#console and beyond). */
 export function deliveriesRoutes({ hooks, hookLogs, clock, replay }: DeliveriesRoutesDeps) {
   const app = new Hono<ConsoleEnv>();
 

@@ -31,7 +31,7 @@ const graceText = (seconds: number) =>
 
 /**
  * The confirmations. The disable text says what disabling does, unlike Logto's, whose disable
- * dialog asks whether to *reactivate* (contract §9.3).
+ * dialog asks whether to *reactivate* (docs/compatibility.md#console).
  */
 function confirmations(id: string, name: string, graceSeconds: number): Record<string, Confirmation> {
   const back = consolePaths.settings(id);
@@ -67,7 +67,7 @@ function confirmations(id: string, name: string, graceSeconds: number): Record<s
   };
 }
 
-/** One webhook: settings, test send, disable / reactivate / delete, signing key (contract §9.3, §9.4). */
+/** One webhook: settings, test send, disable / reactivate / delete, signing key (docs/compatibility.md#console). */
 export function hookRoutes({ hooks, hookLogs, clock, signingKeyGraceSeconds }: HookRoutesDeps) {
   const app = new Hono<ConsoleEnv>();
 
@@ -141,7 +141,7 @@ export function hookRoutes({ hooks, hookLogs, clock, signingKeyGraceSeconds }: H
     return c.redirect(`${consolePaths.settings(id)}?notice=saved`, 303);
   });
 
-  // Logto's test uses the form's current values, saved or not (contract §9.4).
+  // Logto's test uses the form's current values, saved or not (docs/compatibility.md#console).
   app.post('/webhooks/:id/test', async (c) => {
     const id = c.req.param('id');
     const values = readHookForm(await readForm(c));

@@ -27,7 +27,7 @@ export async function logRefusedTarget(
 
 const EMPTY_FORM = { name: '', url: '', events: [], headers: [] };
 
-/** The webhooks list and the create form (contract §9.1, §9.2). */
+/** The webhooks list and the create form (docs/compatibility.md#console). */
 export function hooksListRoutes(hooks: HooksService) {
   const app = new Hono<ConsoleEnv>();
 

@@ -79,7 +79,7 @@ function parseIdentifier(text: string): Identifier | undefined {
 
 /**
  * The hosted pages. Each form posts to a handler that runs the same Experience service calls, in
- * the same order, as a client of the Experience API would (experience-flow.md), so pages and API
+ * the same order, as a client of the Experience API would (docs/compatibility.md#sign-in-flows), so pages and API
  * emit identical events.
  */
 export function experiencePages(

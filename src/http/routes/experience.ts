@@ -18,7 +18,7 @@ import { createRouter, errorResponseSchema } from '../openapi.js';
 import { jsonBody } from '../route-helpers.js';
 
 /*
- * Logto's Experience API (contract §3.4, experience-flow.md), the subset behind sign-up, sign-in
+ * Logto's Experience API (docs/compatibility.md#sign-in-flows, docs/compatibility.md#sign-in-flows), the subset behind sign-up, sign-in
  * and password reset. No Management API token: the interaction cookie is the credential. Bodies
  * are non-strict objects like Logto's guards, so Logto's sign-in UI (which adds fields such as
  * `captchaToken`) is accepted.

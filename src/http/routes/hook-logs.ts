@@ -31,7 +31,7 @@ const toRange = (query: { start_time?: string; end_time?: string }) => ({
   to: query.end_time === undefined ? undefined : Number(query.end_time),
 });
 
-/** A delivery log row as Logto's `GET /api/hooks/:id/recent-logs` returns it (contract §7.6). */
+/** A delivery log row as Logto's `GET /api/hooks/:id/recent-logs` returns it (docs/compatibility.md#hooks-and-their-log). */
 export const hookLogSchema = z
   .object({
     id: z.string(),
@@ -146,7 +146,7 @@ const routes = {
 
 /**
  * Pagination headers when the count is capped: `Total-Number: 10001`, the cap flag, and a Link
- * header without `next` and `last`, which a capped count cannot know (contract §8.2).
+ * header without `next` and `last`, which a capped count cannot know (docs/compatibility.md#hooks-api).
  */
 function setCappedPaginationHeaders(c: Context, { page, pageSize }: Pagination, total: number): void {
   c.header('Total-Number', String(total));

@@ -9,7 +9,7 @@ import { jsonBody, jsonResponse } from '../route-helpers.js';
 
 /**
  * Logto's `yes()`: the query flags Logto reads this way are on for these words only, any case.
- * `GET /hooks/:id` is the exception (any non-empty value), as in Logto (contract §8.2, §13.12).
+ * `GET /hooks/:id` is the exception (any non-empty value), as in Logto (docs/compatibility.md#hooks-api, docs/compatibility.md#compatibility-choices).
  */
 const YES_WORDS: ReadonlySet<string> = new Set(['1', 'true', 'y', 'yes', 'yep', 'yeah']);
 export const isYes = (value: string | undefined): boolean =>
@@ -217,7 +217,7 @@ async function warnAboutTarget(
   );
 }
 
-/** Hooks Management API (contract §8). Responses are parsed through their schema. */
+/** Hooks Management API (docs/compatibility.md#hooks-api). Responses are parsed through their schema. */
 export function hooksRoutes(hooks: HooksService) {
   return createRouter()
     .openapi(routes.list, async (c) => {

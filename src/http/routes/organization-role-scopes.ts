@@ -92,7 +92,7 @@ const routes = {
 
 /**
  * The scopes an organization role grants. Organization scopes emit `OrganizationRole.Scopes.Updated`
- * (contract §3.2); API resource scopes are silent, as in Logto (§3.8).
+ * (docs/events.md#management-api-routes-and-their-events); API resource scopes are silent, as in Logto (docs/events.md#management-api-routes-and-their-events).
  */
 export function organizationRoleScopesRoutes(
   roles: OrganizationRolesService,

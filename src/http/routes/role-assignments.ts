@@ -94,7 +94,7 @@ const routes = {
 };
 
 /**
- * User ↔ role assignment (Logto's paths and shapes). Logto emits no event for these (§3.8); the
+ * User ↔ role assignment (Logto's paths and shapes). Logto emits no event for these (docs/events.md#management-api-routes-and-their-events); the
  * changing routes emit idhooks' `User.Roles.Updated`.
  */
 export function roleAssignmentsRoutes(

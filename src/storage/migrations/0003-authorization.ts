@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
  *
  * Every relation row references both ends with `on delete cascade`: deleting a parent removes its
  * relations in the same statement, as in Logto, and only the parent's own event is emitted (contract
- * §3.8 "Cascades"). SQLite enforces the references because the dialect turns `foreign_keys` on.
+ * docs/events.md#management-api-routes-and-their-events "Cascades"). SQLite enforces the references because the dialect turns `foreign_keys` on.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

@@ -6,7 +6,7 @@ import type { HookExecutionStats } from '../../domain/hooks.js';
 
 /**
  * Read-only views of the delivery history for the hooks API: Logto's `recent-logs` and
- * `executionStats` (contract §8.2, §8.3), computed from `delivery_attempts` instead of a logs
+ * `executionStats` (docs/compatibility.md#hooks-api), computed from `delivery_attempts` instead of a logs
  * table, and the deliveries listing (issue 5, item 3). The delivery engine owns the writes.
  */
 
@@ -185,7 +185,7 @@ export function createDeliveryLogsRepo(db: Executor) {
     },
 
     /**
-     * Attempts started strictly after `since`, per hook (contract §8.3: `created_at > now − 1 day`).
+     * Attempts started strictly after `since`, per hook (docs/compatibility.md#hooks-api: `created_at > now − 1 day`).
      * Hooks without attempts are absent from the map.
      */
     async executionStats(

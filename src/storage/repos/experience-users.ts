@@ -24,7 +24,7 @@ export function createExperienceUsersRepo(db: Executor) {
 
     /**
      * Sets `application_id` unless it is already set: Logto records the application a user first
-     * signed in from (experience-flow.md: null after registration, set from the first PostSignIn).
+     * signed in from (docs/compatibility.md#sign-in-flows: null after registration, set from the first PostSignIn).
      */
     async setFirstApplicationId(userId: string, applicationId: string, tx: Executor = db): Promise<void> {
       await tx

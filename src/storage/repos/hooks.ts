@@ -28,7 +28,7 @@ export interface NewHook {
   createdAt: number;
 }
 
-/** Columns a PATCH may set. JSON columns are replaced as a whole, never merged (contract §8.2). */
+/** Columns a PATCH may set. JSON columns are replaced as a whole, never merged (docs/compatibility.md#hooks-api). */
 export type HookChanges = Partial<{
   name: string;
   event: EventType | null;

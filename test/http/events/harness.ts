@@ -17,7 +17,7 @@ export interface CommittedEvent {
 /** Logto's data events and idhooks' additions: what the harness hook subscribes to. */
 export const ALL_DATA_EVENTS = [...dataEvents, ...idhooksDataEvents] as const;
 
-/** The route context a Management API payload repeats (contract §3.2). */
+/** The route context a Management API payload repeats (docs/events.md#management-api-routes-and-their-events). */
 export interface RouteContext {
   readonly method: string;
   readonly matchedRoute: string;
@@ -130,7 +130,7 @@ export function createHarness(env: TestEnv) {
 export type Harness = ReturnType<typeof createHarness>;
 
 /**
- * Checks one Management API payload field by field and in Logto's key order (contract §5.4):
+ * Checks one Management API payload field by field and in Logto's key order (docs/events.md#payloads):
  * `event, createdAt, userAgent, …lead, path, method, status, params, matchedRoute, …tail`. No `ip`:
  * `app.request()` has no socket. `lead`/`tail` values are compared as JSON, so their nested key
  * order is checked too.

@@ -62,7 +62,7 @@ function roleScopesScenario(
   };
 }
 
-/** Organization role and organization scope rows of MANAGEMENT_API_EVENTS (contract §3.2, §3.3). */
+/** Organization role and organization scope rows of MANAGEMENT_API_EVENTS (docs/events.md#management-api-routes-and-their-events). */
 export const organizationRoleScenarios: Scenario[] = [
   {
     title: 'POST /organization-roles with scopes: Scopes.Updated {organizationRoleId} first, then Created',

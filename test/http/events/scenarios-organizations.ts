@@ -63,7 +63,7 @@ function membershipScenario(
   };
 }
 
-/** Organization and membership rows of MANAGEMENT_API_EVENTS (contract §3.2, §3.3). */
+/** Organization and membership rows of MANAGEMENT_API_EVENTS (docs/events.md#management-api-routes-and-their-events). */
 export const organizationScenarios: Scenario[] = [
   {
     title: 'POST /organizations',

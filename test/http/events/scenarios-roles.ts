@@ -34,7 +34,7 @@ async function resourceWithScopes(h: Harness, count: number) {
 const createRole = (h: Harness, extra: Record<string, unknown> = {}) =>
   h.create<Entity>('/api/roles', { name: `role-${next()}`, description: 'A role', ...extra }, 200);
 
-/** Scope (API permission) and role rows of MANAGEMENT_API_EVENTS (contract §3.2, §3.3). */
+/** Scope (API permission) and role rows of MANAGEMENT_API_EVENTS (docs/events.md#management-api-routes-and-their-events). */
 export const roleScenarios: Scenario[] = [
   {
     title: 'POST /resources/:resourceId/scopes',

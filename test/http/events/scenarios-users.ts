@@ -44,7 +44,7 @@ const patchScenario = (
   };
 };
 
-/** Every Users API row of MANAGEMENT_API_EVENTS (contract §3.2, §3.3). */
+/** Every Users API row of MANAGEMENT_API_EVENTS (docs/events.md#management-api-routes-and-their-events). */
 export const userScenarios: Scenario[] = [
   {
     title: 'POST /users',
