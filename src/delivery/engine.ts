@@ -84,6 +84,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     clock,
     logger,
     retentionDays: config.retentionDays,
+    maxAttempts: config.retryScheduleSeconds.length + 1,
     onRequeued: () => wake(),
   });
   const timers = createWakeTimers({ clock, onWake: () => wake() });

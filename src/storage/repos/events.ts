@@ -3,30 +3,18 @@ import type { Executor } from '../db.js';
 import type { Capabilities } from '../dialects/capabilities.js';
 import type { NewEvent } from '../../domain/payloads.js';
 import { newRecordId } from '../../shared/ids.js';
-import type { ClaimedDelivery } from './deliveries.js';
+import type { LeaseOffer } from './deliveries-lease.js';
+import { DELIVERY_CHANNEL, type ClaimedDelivery } from './deliveries-types.js';
 
-/** The channel nodes LISTEN on; a NOTIFY on it means "deliveries became due". */
-export const DELIVERY_CHANNEL = 'idhooks_deliveries';
+export { DELIVERY_CHANNEL };
 
 export interface AppendedEvent {
   readonly eventId: string;
   /** Deliveries queued as pending, for any worker to claim. */
   readonly deliveryCount: number;
-  /** Deliveries leased at insert to the local engine (see {@link LocalLease}), ready to send. */
+  /** Deliveries leased at insert to the local engine (see deliveries-lease.ts), ready to send. */
   readonly leased: ClaimedDelivery[];
 }
-
-/** A lease the local delivery engine takes on a delivery as it is inserted. */
-export interface LocalLease {
-  readonly workerId: string;
-  readonly lockedUntil: number;
-}
-
-/**
- * Offers each new delivery's hook to the local engine; a lease means the engine has room for it
- * now and has reserved that room, undefined leaves the delivery pending for a claim.
- */
-export type LeaseOffer = (hookId: string) => LocalLease | undefined;
 
 export function createEventsRepo(db: Executor, capabilities: Capabilities) {
   return {
@@ -88,7 +76,8 @@ export function createEventsRepo(db: Executor, capabilities: Capabilities) {
           hookId: hook.id,
           eventType: event.type,
           status: lease ? 'sending' : 'pending',
-          attempts: 0,
+          // A lease counts its attempt, as a claim does (deliveries-claims.ts).
+          attempts: lease ? 1 : 0,
           nextAttemptAt: now,
           lockedBy: lease?.workerId ?? null,
           lockedUntil: lease?.lockedUntil ?? null,
