@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from '../db.js';
 import type { Capabilities } from '../dialects/capabilities.js';
 import type { NewEvent } from '../../domain/payloads.js';
@@ -7,6 +7,28 @@ import type { LeaseOffer } from './deliveries-lease.js';
 import { DELIVERY_CHANNEL, type ClaimedDelivery } from './deliveries-types.js';
 
 export { DELIVERY_CHANNEL };
+
+/*
+ * SQLite's statements of the append path after the event row, written once: one SQL text each, so
+ * they are prepared once and Kysely compiles nothing per event (the event row itself stays a
+ * Kysely insert). A multi-row delivery insert changes its text with the number of hooks.
+ */
+const SUBSCRIBED_HOOKS_SQLITE =
+  'select "hooks"."id", "hooks"."config", "hooks"."signing_key" as "signingKey", ' +
+  '"hooks"."previous_signing_keys" as "previousSigningKeys" from "hook_subscriptions" ' +
+  'inner join "hooks" on "hooks"."id" = "hook_subscriptions"."hook_id" ' +
+  'where "hook_subscriptions"."event" = ? and "hooks"."enabled" = 1 and "hooks"."tenant_id" = \'default\'';
+const INSERT_DELIVERY_SQLITE =
+  'insert into "deliveries" ("id", "event_id", "hook_id", "event_type", "status", "attempts", ' +
+  '"next_attempt_at", "locked_by", "locked_until", "created_at", "updated_at") ' +
+  'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+interface SubscribedHook {
+  readonly id: string;
+  readonly config: string;
+  readonly signingKey: string;
+  readonly previousSigningKeys: string;
+}
 
 export interface AppendedEvent {
   readonly eventId: string;
@@ -41,14 +63,18 @@ export function createEventsRepo(db: Executor, capabilities: Capabilities) {
         .insertInto('events')
         .values({ id: eventId, type: event.type, payload, createdAt: now })
         .execute();
-      const hooks = await tx
-        .selectFrom('hookSubscriptions')
-        .innerJoin('hooks', 'hooks.id', 'hookSubscriptions.hookId')
-        .select(['hooks.id', 'hooks.config', 'hooks.signingKey', 'hooks.previousSigningKeys'])
-        .where('hookSubscriptions.event', '=', event.type)
-        .where('hooks.enabled', '=', 1)
-        .where('hooks.tenantId', '=', 'default')
-        .execute();
+      const isSqlite = capabilities.name === 'sqlite';
+      const hooks: readonly SubscribedHook[] = isSqlite
+        ? (await tx.executeQuery<SubscribedHook>(CompiledQuery.raw(SUBSCRIBED_HOOKS_SQLITE, [event.type])))
+            .rows
+        : await tx
+            .selectFrom('hookSubscriptions')
+            .innerJoin('hooks', 'hooks.id', 'hookSubscriptions.hookId')
+            .select(['hooks.id', 'hooks.config', 'hooks.signingKey', 'hooks.previousSigningKeys'])
+            .where('hookSubscriptions.event', '=', event.type)
+            .where('hooks.enabled', '=', 1)
+            .where('hooks.tenantId', '=', 'default')
+            .execute();
       if (hooks.length === 0) return { eventId, deliveryCount: 0, leased: [] };
 
       const leased: ClaimedDelivery[] = [];
@@ -85,7 +111,13 @@ export function createEventsRepo(db: Executor, capabilities: Capabilities) {
           updatedAt: now,
         };
       });
-      await tx.insertInto('deliveries').values(rows).execute();
+      if (isSqlite) {
+        for (const row of rows) {
+          await tx.executeQuery(CompiledQuery.raw(INSERT_DELIVERY_SQLITE, Object.values(row)));
+        }
+      } else {
+        await tx.insertInto('deliveries').values(rows).execute();
+      }
       const deliveryCount = rows.length - leased.length;
       if (deliveryCount > 0 && capabilities.listenNotify) {
         await sql`select pg_notify(${DELIVERY_CHANNEL}, '')`.execute(tx);
