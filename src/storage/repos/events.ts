@@ -96,6 +96,7 @@ export function createEventsRepo(db: Executor, capabilities: Capabilities) {
             payload,
           });
         }
+        // Key order is INSERT_DELIVERY_SQLITE's column order (its parameters are these values).
         return {
           id,
           eventId,
