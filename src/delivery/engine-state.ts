@@ -11,11 +11,14 @@
  *                                  claiming-again ──finish──▶ claiming (one more pass)
  *
  * `claiming-again`: a claim was asked for while one ran, so the loop makes another pass.
- * `deferred`: the last pass found no room only because results were not recorded yet; the
- * recorder's next flush asks again (a wake-up would too).
+ * `deferred`: a pass found no room only because results were not recorded yet; the recorder's next
+ * successful flush asks again. The mark outlives claims started meanwhile (a wake-up during a
+ * database outage starts one that fails): only that flush clears it, or the engine would stop
+ * claiming after the outage (the reliability suite's database-fault scenario).
  */
 export type Lifecycle = 'idle' | 'starting' | 'running' | 'stopping';
 export type ClaimPhase = 'none' | 'claiming' | 'claiming-again' | 'deferred';
+type RunPhase = Exclude<ClaimPhase, 'deferred'>;
 
 const LIFECYCLE: Readonly<Record<Lifecycle, readonly Lifecycle[]>> = {
   idle: ['starting'],
@@ -26,8 +29,8 @@ const LIFECYCLE: Readonly<Record<Lifecycle, readonly Lifecycle[]>> = {
 
 export function createEngineState() {
   let lifecycle: Lifecycle = 'idle';
-  let claim: ClaimPhase = 'none';
-  /** Set by defer() during a pass; decides where finish() lands. */
+  let claim: RunPhase = 'none';
+  /** Set by defer(), cleared only by resumeAfterFlush(). */
   let isDeferred = false;
 
   return {
@@ -35,7 +38,7 @@ export function createEngineState() {
       return lifecycle;
     },
     get claim(): ClaimPhase {
-      return claim;
+      return claim === 'none' && isDeferred ? 'deferred' : claim;
     },
     get isRunning(): boolean {
       return lifecycle === 'running';
@@ -65,7 +68,6 @@ export function createEngineState() {
         return false;
       }
       claim = 'claiming';
-      isDeferred = false;
       return true;
     },
 
@@ -89,6 +91,13 @@ export function createEngineState() {
       isDeferred = true;
     },
 
+    /** After a flush recorded results: true (once) when a deferred claim must be requested now. */
+    resumeAfterFlush(): boolean {
+      if (!isDeferred || lifecycle !== 'running') return false;
+      isDeferred = false;
+      return true;
+    },
+
     /**
      * The claim loop ended. Returns true when a request arrived after its last check, so the
      * caller must start it again.
@@ -98,8 +107,7 @@ export function createEngineState() {
         claim = 'claiming';
         return true;
       }
-      claim = isDeferred && lifecycle === 'running' ? 'deferred' : 'none';
-      isDeferred = false;
+      claim = 'none';
       return false;
     },
   };

@@ -72,7 +72,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     giveUpAfterMs: leaseMs,
     onRecorded: (records) => {
       for (const record of records) if (record.nextAttemptAt !== null) timers.wakeAt(record.nextAttemptAt);
-      if (state.claim === 'deferred') requestClaim();
+      if (state.resumeAfterFlush()) requestClaim();
     },
   });
   const maintenance = createMaintenance({

@@ -47,15 +47,18 @@ describe('delivery engine state', () => {
     expect(state.claim).toBe('claiming');
   });
 
-  it('a deferred claim waits for the next request (the recorder flush)', () => {
+  it('a deferred claim waits for the recorder flush, even across claims started meanwhile', () => {
     const state = running();
     state.requestClaim();
     state.defer();
     expect(state.finish()).toBe(false);
     expect(state.claim).toBe('deferred');
+    // A wake-up starts a claim (during a database outage it fails): the mark stays.
     expect(state.requestClaim()).toBe(true);
-    expect(state.claim).toBe('claiming');
     expect(state.finish()).toBe(false);
+    expect(state.claim).toBe('deferred');
+    expect(state.resumeAfterFlush()).toBe(true);
+    expect(state.resumeAfterFlush(), 'once').toBe(false);
     expect(state.claim).toBe('none');
   });
 
