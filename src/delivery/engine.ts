@@ -97,11 +97,6 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   function wake(): void {
     if (!state.isRunning) return;
     mayHaveMore = true;
-    // Under load every API commit wakes the engine; with fewer than `claimLowWater` slots free a
-    // claim would fetch a row or two at the full cost of the statement (a tenth of the API
-    // server's CPU in a profile at 500 users/s). Requests in flight claim as they finish
-    // (afterFinish), with room for a real batch.
-    if (slots.inFlight > 0 && slots.free - recorder.unrecorded - reservedTotal < claimLowWater) return;
     requestClaim();
   }
 
