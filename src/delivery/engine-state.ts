@@ -104,7 +104,9 @@ export function createEngineState() {
      */
     finish(): boolean {
       if (claim === 'claiming-again' && lifecycle === 'running') {
-        claim = 'claiming';
+        // 'none', so that the caller's requestClaim() starts the loop (from 'claiming' it would
+        // only mark another pass of a loop that no longer runs, and claiming would stop for good).
+        claim = 'none';
         return true;
       }
       claim = 'none';

@@ -44,6 +44,7 @@ describe('delivery engine state', () => {
     state.requestClaim();
     state.requestClaim(); // after the loop's last check, before its finish
     expect(state.finish()).toBe(true);
+    expect(state.requestClaim(), 'the caller starts the loop again').toBe(true);
     expect(state.claim).toBe('claiming');
   });
 
