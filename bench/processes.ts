@@ -9,11 +9,19 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** USER_HZ: /proc counts CPU time in these ticks; 100 on every Linux build we run on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 export interface Child {
   readonly process: ChildProcess;
   readonly pid: number;
   /** Peak resident set size so far (VmHWM), in bytes. */
   peakRss(): number;
+  /**
+   * CPU time the process has used so far (user + system, every thread), in µs, from
+   * /proc/<pid>/stat: the server's own account, unaffected by how busy the shared machine is.
+   */
+  cpuMicros(): number;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -26,6 +34,13 @@ function wrap(child: ChildProcess): Child {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
       return kb * 1024;
+    },
+    cpuMicros() {
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces) start at state, field 3.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]); // utime (14) + stime (15)
+      return (ticks * 1e6) / CLOCK_TICKS_PER_SECOND;
     },
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;

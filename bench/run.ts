@@ -4,7 +4,11 @@
  * DATABASE_URL=postgres://… (each run gets a fresh database on that server).
  *
  * BENCH_RUNS (default 3) sets the runs per figure; BENCH_SCALE (default 1) scales every count, for
- * a quick look (BENCH_SCALE=0.1).
+ * a quick look (BENCH_SCALE=0.1); BENCH_ONLY=drain,e2e,latency,memory (comma-separated) runs only
+ * those groups, for profiling one path.
+ *
+ * Beside each throughput, the server's own CPU time per unit of work (µs, from /proc/<pid>/stat):
+ * the machine is shared, so throughput moves with the neighbours' load while CPU per unit does not.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -17,6 +21,8 @@ const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const BASE_URL = process.env.DATABASE_URL;
 const HOOK_CAP = 32; // the default IDHOOKS_HOOK_MAX_IN_FLIGHT; the raw client gets as many connections
 const scaled = (n: number) => Math.max(10, Math.round(n * SCALE));
+const ONLY = process.env.BENCH_ONLY?.split(',').map((group) => group.trim());
+const runs = (group: 'drain' | 'e2e' | 'latency' | 'memory') => !ONLY || ONLY.includes(group);
 
 interface Figure {
   readonly name: string;
@@ -64,49 +70,78 @@ async function main() {
   const figures: Figure[] = [];
   try {
     const rawRuns: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < (runs('drain') ? RUNS : 0); i++) {
       rawRuns.push(await rawHttpLimit(receiver.url, { requests: scaled(20_000), connections: HOOK_CAP }));
     }
     const raw = summarise('raw HTTP limit (undici → receiver)', 'req/s', rawRuns);
     figures.push(raw);
 
-    const oneHook = await repeat('drain 1 hook', (db) =>
-      drainBacklog(db, receiver.url, { events: scaled(20_000), hooks: 1 }),
-    );
-    const one = summarise(
-      'drain backlog, 1 hook',
-      'deliveries/s',
-      oneHook.map((r) => r.deliveriesPerSecond),
-    );
-    figures.push(one);
-    figures.push(
-      summarise(
-        'drain 1 hook ÷ raw HTTP limit',
-        '%',
-        one.runs.map((r) => (100 * r) / raw.median),
-        '≥ 50 %',
-      ),
-    );
-
-    const tenHooks = await repeat('drain 10 hooks', (db) =>
-      drainBacklog(db, receiver.url, { events: scaled(2_000), hooks: 10 }),
-    );
-    figures.push(
-      summarise(
-        'drain backlog, 10 hooks',
+    if (runs('drain')) {
+      const oneHook = await repeat('drain 1 hook', (db) =>
+        drainBacklog(db, receiver.url, { events: scaled(20_000), hooks: 1 }),
+      );
+      const one = summarise(
+        'drain backlog, 1 hook',
         'deliveries/s',
-        tenHooks.map((r) => r.deliveriesPerSecond),
-        '≥ 10,000',
-      ),
-    );
+        oneHook.map((r) => r.deliveriesPerSecond),
+      );
+      figures.push(one);
+      figures.push(
+        summarise(
+          'drain 1 hook ÷ raw HTTP limit',
+          '%',
+          one.runs.map((r) => (100 * r) / raw.median),
+          '≥ 50 %',
+        ),
+      );
 
-    const e2e = await repeat('end to end', (db) =>
-      endToEnd(db, receiver.url, { operations: scaled(10_000), concurrency: 16 }),
-    );
-    figures.push(summarise('end to end: API calls with every webhook delivered', 'events/s', e2e, '≥ 3,000'));
+      const tenHooks = await repeat('drain 10 hooks', (db) =>
+        drainBacklog(db, receiver.url, { events: scaled(2_000), hooks: 10 }),
+      );
+      figures.push(
+        summarise(
+          'drain backlog, 10 hooks',
+          'deliveries/s',
+          tenHooks.map((r) => r.deliveriesPerSecond),
+          '≥ 10,000',
+        ),
+      );
+      figures.push(
+        summarise(
+          'CPU per drained delivery, 1 hook',
+          'µs',
+          oneHook.map((r) => r.cpuMicrosPerDelivery),
+          '≤ 60',
+        ),
+        summarise(
+          'CPU per drained delivery, 10 hooks',
+          'µs',
+          tenHooks.map((r) => r.cpuMicrosPerDelivery),
+        ),
+      );
+    }
+
+    if (runs('e2e')) {
+      const e2e = await repeat('end to end', (db) =>
+        endToEnd(db, receiver.url, { operations: scaled(10_000), concurrency: 16 }),
+      );
+      figures.push(
+        summarise(
+          'end to end: API calls with every webhook delivered',
+          'events/s',
+          e2e.map((r) => r.eventsPerSecond),
+          '≥ 3,000',
+        ),
+        summarise(
+          'CPU per API write with its delivery (end to end)',
+          'µs',
+          e2e.map((r) => r.cpuMicrosPerEvent),
+        ),
+      );
+    }
 
     // 500/s is the target's rate; 200/s shows the delivery path itself, below saturation.
-    for (const rate of [500, 200]) {
+    for (const rate of runs('latency') ? [500, 200] : []) {
       const latency = await repeat(`latency at ${rate}/s`, (db) =>
         latencyAtRate(db, receiver.url, { rate, seconds: 6 }),
       );
@@ -129,20 +164,28 @@ async function main() {
           'ms',
           latency.map((l) => l.max),
         ),
+        summarise(
+          `CPU per created user with its delivery, at ${rate}/s`,
+          'µs',
+          latency.map((l) => l.cpuMicrosPerUser),
+          isTarget ? '≤ 300' : undefined,
+        ),
       );
     }
 
-    const memory = await repeat('memory', (db) =>
-      drainBacklog(db, receiver.url, { events: scaled(100_000), hooks: 1 }),
-    );
-    figures.push(
-      summarise(
-        'peak RSS draining 100k deliveries',
-        'MB',
-        memory.map((m) => m.peakRssBytes / 1e6),
-        '< 250',
-      ),
-    );
+    if (runs('memory')) {
+      const memory = await repeat('memory', (db) =>
+        drainBacklog(db, receiver.url, { events: scaled(100_000), hooks: 1 }),
+      );
+      figures.push(
+        summarise(
+          'peak RSS draining 100k deliveries',
+          'MB',
+          memory.map((m) => m.peakRssBytes / 1e6),
+          '< 200',
+        ),
+      );
+    }
   } finally {
     await receiver.stop();
   }
@@ -158,7 +201,7 @@ async function main() {
       `figure | median | range | target\n--- | --- | --- | ---\n${rows.join('\n')}\n`,
   );
   mkdirSync('bench/results', { recursive: true });
-  const file = `bench/results/${new Date().toISOString().slice(0, 10)}-${dialect}.json`;
+  const file = `bench/results/${new Date().toISOString().slice(0, 10)}-${dialect}${ONLY ? `-${ONLY.join('-')}` : ''}.json`;
   writeFileSync(
     file,
     `${JSON.stringify({ dialect, machine, runs: RUNS, scale: SCALE, figures }, null, 2)}\n`,

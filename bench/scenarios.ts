@@ -140,6 +140,8 @@ async function commitBacklog(db: BenchDatabase, events: number): Promise<void> {
 export interface DrainResult {
   readonly deliveriesPerSecond: number;
   readonly peakRssBytes: number;
+  /** The worker's CPU time per delivery drained, in µs (start-up excluded). */
+  readonly cpuMicrosPerDelivery: number;
 }
 
 /** A committed backlog of `events × hooks` deliveries drained by a worker process. */
@@ -158,10 +160,19 @@ export async function drainBacklog(
   let worker: Child | undefined;
   try {
     worker = await startServer({ databaseUrl: db.url, port, role: 'worker', env });
+    // The window opens once the server answers: start-up (module loading, migrations) is not
+    // delivery work. Deliveries sent before that are left out of the count as well.
+    const cpuBefore = worker.cpuMicros();
+    const sentBefore = (await receiverStats(receiverUrl)).count;
     const total = events * hooks;
     const stats = await waitForCount(receiverUrl, total, 600_000);
+    const cpuMicrosPerDelivery = (worker.cpuMicros() - cpuBefore) / Math.max(1, total - sentBefore);
     const peakRssBytes = worker.peakRss();
-    return { deliveriesPerSecond: total / ((stats.lastAt - stats.firstAt) / 1000), peakRssBytes };
+    return {
+      deliveriesPerSecond: total / ((stats.lastAt - stats.firstAt) / 1000),
+      peakRssBytes,
+      cpuMicrosPerDelivery,
+    };
   } finally {
     await worker?.stop();
   }
@@ -172,7 +183,7 @@ export async function endToEnd(
   db: BenchDatabase,
   receiverUrl: string,
   { operations, concurrency }: { operations: number; concurrency: number },
-): Promise<number> {
+): Promise<{ eventsPerSecond: number; cpuMicrosPerEvent: number }> {
   const port = await freePort();
   const server = await startServer({ databaseUrl: db.url, port, role: 'all' });
   const base = `http://127.0.0.1:${port}`;
@@ -180,6 +191,7 @@ export async function endToEnd(
     const auth = await token(base);
     await createHooks(base, auth, `${receiverUrl}/hook`, ['User.Created', 'User.Data.Updated'], 1);
     await resetReceiver(receiverUrl);
+    const cpuBefore = server.cpuMicros();
     const pool = new Pool(base, { connections: concurrency });
     const headers = { authorization: `Bearer ${auth}`, 'content-type': 'application/json' };
     let next = 0;
@@ -206,8 +218,9 @@ export async function endToEnd(
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     const stats = await waitForCount(receiverUrl, operations, 300_000);
+    const cpuMicrosPerEvent = (server.cpuMicros() - cpuBefore) / operations;
     await pool.close();
-    return operations / ((stats.lastAt - started) / 1000);
+    return { eventsPerSecond: operations / ((stats.lastAt - started) / 1000), cpuMicrosPerEvent };
   } finally {
     await server.stop();
   }
@@ -217,6 +230,8 @@ export interface LatencyResult {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+  /** The server's CPU time per user created and delivered, in µs. */
+  readonly cpuMicrosPerUser: number;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -235,6 +250,7 @@ export async function latencyAtRate(
     const auth = await token(base);
     await createHooks(base, auth, `${receiverUrl}/hook`, ['User.Created'], 1);
     await resetReceiver(receiverUrl, true);
+    const cpuBefore = server.cpuMicros();
     const pool = new Pool(base, { connections: 64 });
     const headers = { authorization: `Bearer ${auth}`, 'content-type': 'application/json' };
     const total = rate * seconds;
@@ -260,6 +276,7 @@ export async function latencyAtRate(
     }
     await Promise.all(inflight);
     const stats = await waitForCount(receiverUrl, total, 120_000);
+    const cpuMicrosPerUser = (server.cpuMicros() - cpuBefore) / total;
     await pool.close();
     const latencies = [...answeredAt]
       .map(([id, at]) => (stats.received[id] ?? Number.NaN) - at)
@@ -268,6 +285,7 @@ export async function latencyAtRate(
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       max: latencies.at(-1) ?? Number.NaN,
+      cpuMicrosPerUser,
     };
   } finally {
     await server.stop();

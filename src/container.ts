@@ -109,7 +109,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     organizationRoles: createOrganizationRolesRepo(db),
     organizationScopes: createOrganizationScopesRepo(db),
     organizationInvitations: createOrganizationInvitationsRepo(db),
-    hooks: createHooksRepo(db),
+    hooks: createHooksRepo(db, capabilities),
     deliveryLogs: createDeliveryLogsRepo(db),
     deliveries: createDeliveriesRepo(db, capabilities),
     interactions: createInteractionsRepo(db),

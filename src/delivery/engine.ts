@@ -10,6 +10,7 @@ import { randomString } from '../shared/ids.js';
 import type { ClaimedDelivery } from '../storage/repos/deliveries.js';
 import { attemptRecord, logAttempt, prepareRequest, sendPrepared, type RetryPolicy } from './attempt.js';
 import { defaultTuning, type DeliveryEngineDeps, type EngineTuning } from './engine-options.js';
+import { createEngineState } from './engine-state.js';
 import { createMaintenance } from './maintenance.js';
 import { createRecorder } from './recorder.js';
 import { createReleaser } from './releaser.js';
@@ -42,9 +43,9 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   const inFlight = new Map<string, { controller: AbortController; done: Promise<void> }>();
   // 'starting': re-queueing stale leases; claims wait until that is done, or a sole worker's
   // start-up reap could re-queue a delivery it has just claimed itself.
-  let state: 'idle' | 'starting' | 'running' | 'stopping' = 'idle';
+  const state = createEngineState();
+  /** The claim loop in progress, awaited at shutdown. */
   let claiming: Promise<void> | undefined;
-  let isClaimRequested = false;
   /** Due work may exist that no claim has looked at (set by wake-ups, cleared by a complete claim). */
   let mayHaveMore = false;
   /** Hooks that may have more due work than this node holds: cut at the per-hook limit, or skipped. */
@@ -52,8 +53,6 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   /** Room promised to open transactions for deliveries leased at insert (see reserve()). */
   let reservedTotal = 0;
   const reservedByHook = new Map<string, number>();
-  /** A claim was skipped because unrecorded results filled the budget; the next flush retries it. */
-  let isClaimDeferred = false;
   let stopping: Promise<void> | undefined;
   /** The housekeeping run in progress, awaited at shutdown so it never outlives the database. */
   let housekeeping: Promise<void> = Promise.resolve();
@@ -73,10 +72,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     giveUpAfterMs: leaseMs,
     onRecorded: (records) => {
       for (const record of records) if (record.nextAttemptAt !== null) timers.wakeAt(record.nextAttemptAt);
-      if (isClaimDeferred) {
-        isClaimDeferred = false;
-        requestClaim();
-      }
+      if (state.resumeAfterFlush()) requestClaim();
     },
   });
   const maintenance = createMaintenance({
@@ -84,6 +80,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     clock,
     logger,
     retentionDays: config.retentionDays,
+    maxAttempts: config.retryScheduleSeconds.length + 1,
     onRequeued: () => wake(),
   });
   const timers = createWakeTimers({ clock, onWake: () => wake() });
@@ -98,19 +95,16 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   const releaseSoon = releaser.release;
 
   function wake(): void {
-    if (state !== 'running') return;
+    if (!state.isRunning) return;
     mayHaveMore = true;
     requestClaim();
   }
 
   function requestClaim(): void {
-    if (state !== 'running') return;
-    if (claiming) {
-      isClaimRequested = true;
-      return;
-    }
+    if (!state.requestClaim()) return;
     claiming = claimLoop().finally(() => {
       claiming = undefined;
+      if (state.finish()) requestClaim();
     });
   }
 
@@ -122,7 +116,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
    */
   async function claimLoop(): Promise<void> {
     do {
-      isClaimRequested = false;
+      state.beginPass();
       // A sent but unrecorded result still holds its slot: its delivery stays leased until the
       // write commits, and a node killed now sends it again. Without this, sending outran
       // recording on PostgreSQL and thousands of results waited at once (the reliability suite's
@@ -132,7 +126,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
       const free = slots.free - recorder.unrecorded - reservedTotal;
       const limit = Math.min(free, MAX_CLAIM_BATCH);
       if (limit <= 0) {
-        isClaimDeferred = slots.free > 0;
+        if (slots.free > 0) state.defer();
         return;
       }
       const excluded = slots.saturatedHooks();
@@ -144,17 +138,17 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
       excluded.forEach((hookId) => hooksWithMore.add(hookId));
       cut.forEach((hookId) => hooksWithMore.add(hookId));
       if (claimed.length === limit) {
-        isClaimRequested = true; // the batch was full: more may be due now
+        state.passAgain(); // the batch was full: more may be due now
       } else if (cut.size > 0) {
         // Rows of other hooks may sit behind the cut ones; those are saturated now, so the next
         // claim skips them. Only worth it when something may be due that we have not seen.
-        if (mayHaveMore) isClaimRequested = true;
-      } else if (!isClaimRequested) {
+        if (mayHaveMore) state.passAgain();
+      } else if (state.claim !== 'claiming-again') {
         // Complete: every hook this claim looked at has nothing more due.
         mayHaveMore = false;
         for (const hookId of hooksWithMore) if (!excluded.includes(hookId)) hooksWithMore.delete(hookId);
       }
-    } while (isClaimRequested && state === 'running');
+    } while (state.wantsAnotherPass);
   }
 
   async function claimSafely(limit: number, excluded: string[]): Promise<ClaimedDelivery[] | undefined> {
@@ -183,7 +177,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   }
 
   function startReady(): void {
-    if (state !== 'running') return;
+    if (!state.isRunning) return;
     const now = clock.now();
     for (let delivery = slots.takeStartable(); delivery; delivery = slots.takeStartable()) {
       if (delivery.lockedUntil - now < minLeaseLeftMs) {
@@ -248,11 +242,11 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
    * the room a claim needs, so the queue keeps draining.
    */
   function reserve() {
-    if (state !== 'running') return undefined;
+    if (!state.isRunning) return undefined;
     const mine: string[] = [];
     return {
       offer(hookId: string) {
-        if (state !== 'running' || hooksWithMore.has(hookId)) return undefined;
+        if (!state.isRunning || hooksWithMore.has(hookId)) return undefined;
         // While due work may wait in the queue, keep room for the claim that fetches it, so fresh
         // events cannot starve a backlog one freed slot at a time.
         const room = slots.free - recorder.unrecorded - reservedTotal;
@@ -267,7 +261,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
       adopt(leased: readonly ClaimedDelivery[]): void {
         unreserve(mine.splice(0));
         if (leased.length === 0) return;
-        if (state !== 'running') {
+        if (!state.isRunning) {
           for (const delivery of leased) releaseSoon(delivery.id); // stopping: back to the queue
           return;
         }
@@ -281,7 +275,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   }
 
   async function shutdown(): Promise<void> {
-    state = 'stopping';
+    state.moveTo('stopping');
     timers.stop();
     await deps.wakeups?.stop();
     await claiming;
@@ -298,7 +292,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     await recorder.flush();
     recorder.dispose();
     await releaser.releaseNow();
-    state = 'idle';
+    state.moveTo('idle');
     logger.info({ workerId }, 'delivery engine stopped');
   }
 
@@ -306,7 +300,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     workerId,
     /** True from start() until stop() has finished; tests assert nothing is left running. */
     get isRunning(): boolean {
-      return state !== 'idle';
+      return state.lifecycle !== 'idle';
     },
     /** Requests in flight on this node, per hook. */
     inFlightByHook: (): ReadonlyMap<string, number> => slots.inFlightByHook(),
@@ -315,14 +309,14 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
       return { held: slots.held, inFlight: slots.inFlight };
     },
     async start(): Promise<void> {
-      if (state !== 'idle') return;
-      state = 'starting';
+      if (!state.is('idle')) return;
+      state.moveTo('starting');
       runHousekeeping(() => maintenance.reap({ reapAllLeases: deps.isSoleWorker === true }));
       await housekeeping;
-      if (state !== 'starting') return; // stop() was called meanwhile
-      state = 'running';
+      if (!state.is('starting')) return; // stop() was called meanwhile
+      state.moveTo('running');
       await deps.wakeups?.start(wake);
-      if (state !== 'running') return;
+      if (!state.isRunning) return;
       timers.start({
         pollMs: config.pollMs,
         maintenanceMs: tuning.maintenanceIntervalMs,
@@ -342,7 +336,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     reserve,
     /** Stops claiming, lets in-flight requests finish (bounded), then hands back every lease held. */
     stop(): Promise<void> {
-      if (state === 'idle') return Promise.resolve();
+      if (state.lifecycle === 'idle') return Promise.resolve();
       stopping ??= shutdown().finally(() => {
         stopping = undefined;
       });

@@ -15,6 +15,11 @@ export interface MaintenanceOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly retentionDays: number;
+  /**
+   * Attempts a delivery may use from its last resend: the first plus one per retry delay. A
+   * re-queued lease whose attempts reach it ends `failed` (a delivery that kills its node).
+   */
+  readonly maxAttempts: number;
   /** Called when deliveries became due again, so the engine claims them now. */
   readonly onRequeued: () => void;
 }
@@ -24,6 +29,7 @@ export function createMaintenance({
   clock,
   logger,
   retentionDays,
+  maxAttempts,
   onRequeued,
 }: MaintenanceOptions) {
   return {
@@ -35,9 +41,17 @@ export function createMaintenance({
     async reap({ reapAllLeases = false } = {}): Promise<void> {
       try {
         const now = clock.now();
-        const requeued = await deliveries.reapExpiredLeases(reapAllLeases ? Number.MAX_SAFE_INTEGER : now);
+        const { requeued, failed } = await deliveries.reapExpiredLeases(now, maxAttempts, {
+          expiredBefore: reapAllLeases ? Number.MAX_SAFE_INTEGER : now,
+        });
         const orphaned = await deliveries.failDeliveriesOfMissingHooks(now);
         if (requeued > 0) logger.info({ requeued }, 're-queued deliveries whose lease had expired');
+        if (failed > 0) {
+          logger.warn(
+            { failed, maxAttempts },
+            'failed deliveries whose every attempt ended with its node stopping before a result was recorded',
+          );
+        }
         if (orphaned > 0) logger.info({ failed: orphaned }, 'failed open deliveries of deleted hooks');
         if (requeued > 0) onRequeued();
       } catch (error) {

@@ -295,9 +295,10 @@ export function createHooksService(deps: HooksServiceDeps) {
      */
     async deleteHook(id: string): Promise<void> {
       await runInTransaction(async (tx) => {
+        // Deliveries before the hook row: the lock order the recorder keeps (no deadlock).
+        await hooks.failUnfinishedDeliveries(id, clock.now(), tx);
         const deleted = await hooks.deleteHookById(id, tx);
         if (!deleted) throw new AppError('entity.not_found');
-        await hooks.failUnfinishedDeliveries(id, clock.now(), tx);
       });
     },
 

@@ -1,27 +1,14 @@
 import type { Db, Executor } from '../storage/db.js';
-import type { ClaimedDelivery } from '../storage/repos/deliveries.js';
-import type { EventsRepo, LeaseOffer } from '../storage/repos/events.js';
+import type { LocalDelivery } from '../storage/repos/deliveries-lease.js';
+import type { ClaimedDelivery } from '../storage/repos/deliveries-types.js';
+import type { EventsRepo } from '../storage/repos/events.js';
 import type { NewEvent } from '../domain/payloads.js';
 import type { EventType } from '../domain/events.js';
 import type { Clock } from '../shared/clock.js';
+import { coerceError } from '../shared/coerce-error.js';
 
 /** Appends an event inside the current transaction. */
 export type Emit = (event: NewEvent) => Promise<void>;
-
-/** Room the local delivery engine holds for one transaction's deliveries (see `appendEvent`). */
-export interface DeliveryReservation {
-  readonly offer: LeaseOffer;
-  /** After the commit: the deliveries leased through `offer`, to send now. */
-  adopt(leased: readonly ClaimedDelivery[]): void;
-  /** After a rollback: frees the room `offer` reserved. */
-  cancel(): void;
-}
-
-/** The local delivery engine, as far as transactions see it. */
-export interface LocalDelivery {
-  /** A reservation, or undefined when no engine runs in this process. */
-  reserve(): DeliveryReservation | undefined;
-}
 
 export interface TransactionDeps {
   readonly db: Db;
@@ -37,10 +24,22 @@ export interface TransactionDeps {
 
 export type RunInTransaction = <T>(work: (tx: Executor, emit: Emit) => Promise<T>) => Promise<T>;
 
+/** PostgreSQL's "deadlock detected": the server rolled one transaction back to free the other. */
+const DEADLOCK_CODE = '40P01';
+/** Tries of a transaction that keeps being chosen as a deadlock's victim, the first included. */
+const DEADLOCK_TRIES = 3;
+
+const isDeadlock = (error: unknown) => coerceError(error).code === DEADLOCK_CODE;
+
 /**
  * The one way services write: the change and the events it causes share a transaction, so an
  * event exists exactly when its change does. Nothing is sent before the commit: deliveries leased
  * to the local engine are handed to it after the commit, the others wait for a claim.
+ *
+ * A transaction PostgreSQL rolls back to break a deadlock is run again (issue 13 item 12: a hook
+ * deleted while its deliveries were being recorded answered 500). That is safe because it was
+ * rolled back whole and `work` writes only through `tx` and `emit`; every try starts afresh,
+ * with its own reservation and its own list of appended events.
  */
 export function createRunInTransaction({
   db,
@@ -50,12 +49,12 @@ export function createRunInTransaction({
   onEventsCommitted,
   localDelivery,
 }: TransactionDeps): RunInTransaction {
-  return async (work) => {
+  const runOnce = async <T>(work: (tx: Executor, emit: Emit) => Promise<T>): Promise<T> => {
     let queued = 0;
     const appended: EventType[] = [];
     const leased: ClaimedDelivery[] = [];
     const reservation = localDelivery?.reserve();
-    let result: Awaited<ReturnType<typeof work>>;
+    let result: T;
     try {
       result = await db.transaction().execute((tx) =>
         work(tx, async (event) => {
@@ -73,5 +72,14 @@ export function createRunInTransaction({
     if (queued > 0) onDeliveriesQueued();
     if (appended.length > 0) onEventsCommitted?.(appended);
     return result;
+  };
+  return async (work) => {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await runOnce(work);
+      } catch (error) {
+        if (tries >= DEADLOCK_TRIES || !isDeadlock(error)) throw error;
+      }
+    }
   };
 }

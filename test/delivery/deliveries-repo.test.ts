@@ -205,20 +205,42 @@ describeEachDialect('deliveries repo', (dialect) => {
       const [stale] = (await claim(env, { workerId: 'slow-node', leaseUntil: clock.now() - 1 })) as [
         ClaimedDelivery,
       ];
-      expect(await repos.deliveries.reapExpiredLeases(clock.now())).toBe(1);
+      expect(await repos.deliveries.reapExpiredLeases(clock.now(), 8)).toEqual({ requeued: 1, failed: 0 });
       await claim(env, { workerId: 'node-b' });
       const result = await repos.deliveries.recordAttempts([record(stale)], 'slow-node', clock.now());
       expect(result.lostLeases).toEqual([stale.id]);
       expect((await listDeliveries(db))[0]).toMatchObject({
         status: 'sending',
         lockedBy: 'node-b',
-        attempts: 0,
+        attempts: 2, // the slow node's attempt and node-b's, each counted at its lease
       });
       expect(await listAttempts(db), 'the request did go out, so it stays in the history').toHaveLength(1);
     });
   });
 
   describe('leases and housekeeping', () => {
+    it('counts an attempt at the lease, so a delivery whose node keeps dying ends failed', async () => {
+      const env = await harness.env();
+      const { db } = env.container.database;
+      const { repos, clock } = env.container;
+      await insertHook(db, { url: URL });
+      await appendEvents(env.container, 1);
+      const maxAttempts = 3;
+      let now = clock.now();
+      // Each round: leased, then its node dies (the lease expires unrecorded), then reaped.
+      for (let round = 1; round <= maxAttempts; round++) {
+        const [leased] = await claim(env, { now, workerId: `node-${round}`, leaseUntil: now + 10 });
+        expect(leased?.attempts, 'attempts before this one').toBe(round - 1);
+        now += 20;
+        const reaped = await repos.deliveries.reapExpiredLeases(now, maxAttempts);
+        expect(reaped).toEqual(round < maxAttempts ? { requeued: 1, failed: 0 } : { requeued: 0, failed: 1 });
+      }
+      const [row] = await listDeliveries(db);
+      expect(row).toMatchObject({ status: 'failed', attempts: 3, lockedBy: null, completedAt: now });
+      expect(row?.lastError).toMatch(/^gave up after 3 attempts; the node sending the last one stopped/);
+      expect(await claim(env, { now: now + 60_000 }), 'never claimed again').toEqual([]);
+    });
+
     it('releases only our own leases and reaps only expired ones', async () => {
       const env = await harness.env();
       const { db } = env.container.database;
@@ -231,12 +253,13 @@ describeEachDialect('deliveries repo', (dialect) => {
         ClaimedDelivery,
       ];
       expect(await repos.deliveries.releaseLeases([mine.id, theirs.id], 'me', now)).toBe(1);
-      expect(await repos.deliveries.reapExpiredLeases(now)).toBe(0);
-      expect(await repos.deliveries.reapExpiredLeases(now + 1_001)).toBe(1);
+      expect(await repos.deliveries.reapExpiredLeases(now, 8)).toEqual({ requeued: 0, failed: 0 });
+      expect(await repos.deliveries.reapExpiredLeases(now + 1_001, 8)).toEqual({ requeued: 1, failed: 0 });
       const rows = await listDeliveries(db);
-      expect(
-        rows.every((row) => row.status === 'pending' && row.lockedBy === null && row.attempts === 0),
-      ).toBe(true);
+      expect(rows.every((row) => row.status === 'pending' && row.lockedBy === null)).toBe(true);
+      // A released lease sent nothing and takes its attempt back; a reaped one may have sent it.
+      expect(rows.find((row) => row.id === mine.id)?.attempts).toBe(0);
+      expect(rows.find((row) => row.id === theirs.id)?.attempts).toBe(1);
     });
 
     it('fails the open deliveries of deleted hooks', async () => {

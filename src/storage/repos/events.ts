@@ -1,32 +1,42 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from '../db.js';
 import type { Capabilities } from '../dialects/capabilities.js';
 import type { NewEvent } from '../../domain/payloads.js';
 import { newRecordId } from '../../shared/ids.js';
-import type { ClaimedDelivery } from './deliveries.js';
+import type { LeaseOffer } from './deliveries-lease.js';
+import { DELIVERY_CHANNEL, type ClaimedDelivery } from './deliveries-types.js';
 
-/** The channel nodes LISTEN on; a NOTIFY on it means "deliveries became due". */
-export const DELIVERY_CHANNEL = 'idhooks_deliveries';
+export { DELIVERY_CHANNEL };
+
+/*
+ * SQLite's statements of the append path after the event row, written once: one SQL text each, so
+ * they are prepared once and Kysely compiles nothing per event (the event row itself stays a
+ * Kysely insert). A multi-row delivery insert changes its text with the number of hooks.
+ */
+const SUBSCRIBED_HOOKS_SQLITE =
+  'select "hooks"."id", "hooks"."config", "hooks"."signing_key" as "signingKey", ' +
+  '"hooks"."previous_signing_keys" as "previousSigningKeys" from "hook_subscriptions" ' +
+  'inner join "hooks" on "hooks"."id" = "hook_subscriptions"."hook_id" ' +
+  'where "hook_subscriptions"."event" = ? and "hooks"."enabled" = 1 and "hooks"."tenant_id" = \'default\'';
+const INSERT_DELIVERY_SQLITE =
+  'insert into "deliveries" ("id", "event_id", "hook_id", "event_type", "status", "attempts", ' +
+  '"next_attempt_at", "locked_by", "locked_until", "created_at", "updated_at") ' +
+  'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+interface SubscribedHook {
+  readonly id: string;
+  readonly config: string;
+  readonly signingKey: string;
+  readonly previousSigningKeys: string;
+}
 
 export interface AppendedEvent {
   readonly eventId: string;
   /** Deliveries queued as pending, for any worker to claim. */
   readonly deliveryCount: number;
-  /** Deliveries leased at insert to the local engine (see {@link LocalLease}), ready to send. */
+  /** Deliveries leased at insert to the local engine (see deliveries-lease.ts), ready to send. */
   readonly leased: ClaimedDelivery[];
 }
-
-/** A lease the local delivery engine takes on a delivery as it is inserted. */
-export interface LocalLease {
-  readonly workerId: string;
-  readonly lockedUntil: number;
-}
-
-/**
- * Offers each new delivery's hook to the local engine; a lease means the engine has room for it
- * now and has reserved that room, undefined leaves the delivery pending for a claim.
- */
-export type LeaseOffer = (hookId: string) => LocalLease | undefined;
 
 export function createEventsRepo(db: Executor, capabilities: Capabilities) {
   return {
@@ -53,14 +63,18 @@ export function createEventsRepo(db: Executor, capabilities: Capabilities) {
         .insertInto('events')
         .values({ id: eventId, type: event.type, payload, createdAt: now })
         .execute();
-      const hooks = await tx
-        .selectFrom('hookSubscriptions')
-        .innerJoin('hooks', 'hooks.id', 'hookSubscriptions.hookId')
-        .select(['hooks.id', 'hooks.config', 'hooks.signingKey', 'hooks.previousSigningKeys'])
-        .where('hookSubscriptions.event', '=', event.type)
-        .where('hooks.enabled', '=', 1)
-        .where('hooks.tenantId', '=', 'default')
-        .execute();
+      const isSqlite = capabilities.name === 'sqlite';
+      const hooks: readonly SubscribedHook[] = isSqlite
+        ? (await tx.executeQuery<SubscribedHook>(CompiledQuery.raw(SUBSCRIBED_HOOKS_SQLITE, [event.type])))
+            .rows
+        : await tx
+            .selectFrom('hookSubscriptions')
+            .innerJoin('hooks', 'hooks.id', 'hookSubscriptions.hookId')
+            .select(['hooks.id', 'hooks.config', 'hooks.signingKey', 'hooks.previousSigningKeys'])
+            .where('hookSubscriptions.event', '=', event.type)
+            .where('hooks.enabled', '=', 1)
+            .where('hooks.tenantId', '=', 'default')
+            .execute();
       if (hooks.length === 0) return { eventId, deliveryCount: 0, leased: [] };
 
       const leased: ClaimedDelivery[] = [];
@@ -82,13 +96,15 @@ export function createEventsRepo(db: Executor, capabilities: Capabilities) {
             payload,
           });
         }
+        // Key order is INSERT_DELIVERY_SQLITE's column order (its parameters are these values).
         return {
           id,
           eventId,
           hookId: hook.id,
           eventType: event.type,
           status: lease ? 'sending' : 'pending',
-          attempts: 0,
+          // A lease counts its attempt, as a claim does (deliveries-claims.ts).
+          attempts: lease ? 1 : 0,
           nextAttemptAt: now,
           lockedBy: lease?.workerId ?? null,
           lockedUntil: lease?.lockedUntil ?? null,
@@ -96,7 +112,13 @@ export function createEventsRepo(db: Executor, capabilities: Capabilities) {
           updatedAt: now,
         };
       });
-      await tx.insertInto('deliveries').values(rows).execute();
+      if (isSqlite) {
+        for (const row of rows) {
+          await tx.executeQuery(CompiledQuery.raw(INSERT_DELIVERY_SQLITE, Object.values(row)));
+        }
+      } else {
+        await tx.insertInto('deliveries').values(rows).execute();
+      }
       const deliveryCount = rows.length - leased.length;
       if (deliveryCount > 0 && capabilities.listenNotify) {
         await sql`select pg_notify(${DELIVERY_CHANNEL}, '')`.execute(tx);

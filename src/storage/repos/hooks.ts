@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import { bit, bool, type Executor, type HooksTable } from '../db.js';
+import type { Capabilities } from '../dialects/capabilities.js';
 import type { EventType } from '../../domain/events.js';
 import type { HookConfig, HookRecord, PreviousSigningKey } from '../../domain/hooks.js';
 
@@ -52,7 +53,7 @@ export const HOOK_DELETED_ERROR = 'The hook was deleted.';
 /** Delivery statuses that still expect an attempt. */
 const UNFINISHED_STATUSES = ['pending', 'sending'] as const;
 
-export function createHooksRepo(db: Executor) {
+export function createHooksRepo(db: Executor, capabilities?: Capabilities) {
   const base = (tx: Executor) => tx.selectFrom('hooks').where('tenantId', '=', 'default');
 
   return {
@@ -216,8 +217,24 @@ export function createHooksRepo(db: Executor) {
      * {@link HOOK_DELETED_ERROR}, lease cleared, so no worker sends to an endpoint the operator
      * removed. A worker that is sending one right now loses its lease and must not record over it.
      * Returns how many deliveries were ended.
+     *
+     * On PostgreSQL the rows are locked in id order first, the order every writer of several
+     * deliveries keeps (deliveries-results.ts), so this cannot deadlock with a batch of results
+     * being recorded for the same deliveries. Call it before deleting the hook row: deliveries
+     * first, then hooks, as the recorder does.
      */
     async failUnfinishedDeliveries(hookId: string, now: number, tx: Executor = db): Promise<number> {
+      if (capabilities?.skipLocked) {
+        await tx
+          .selectFrom('deliveries')
+          .select('id')
+          .where('tenantId', '=', 'default')
+          .where('hookId', '=', hookId)
+          .where('status', 'in', UNFINISHED_STATUSES)
+          .orderBy('id')
+          .forUpdate()
+          .execute();
+      }
       const result = await tx
         .updateTable('deliveries')
         .set({

@@ -1,0 +1,154 @@
+/**
+ * Recording attempt results: the attempt rows (history) and the delivery's next state, one
+ * transaction per batch, every update guarded by this node's lease.
+ */
+import { sql } from 'kysely';
+import type { Db, Executor } from '../db.js';
+import type { Capabilities } from '../dialects/capabilities.js';
+import { newRecordId } from '../../shared/ids.js';
+import { updateFailureRuns } from './deliveries-health.js';
+import type { AttemptRecord } from './deliveries-types.js';
+
+/** Ids per bulk UPDATE on SQLite, well under its bound-parameter limit. */
+const UPDATE_CHUNK = 500;
+
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export function createDeliveryResults(db: Db, capabilities: Capabilities) {
+  /** `id = any($1)` on PostgreSQL: one SQL text whatever the batch size; `in (…)` on SQLite. */
+  const idIn = (ids: readonly string[]) =>
+    capabilities.name === 'postgres'
+      ? sql<boolean>`${sql.ref('id')} = any(${sql.val([...ids])})`
+      : sql<boolean>`${sql.ref('id')} in (${sql.join(ids)})`;
+
+  /**
+   * Takes the row locks of the batch's deliveries in id order before touching any (PostgreSQL).
+   * Every writer that updates several deliveries locks them this way, so two of them (a batch
+   * being recorded, a hook being deleted, the reaper) queue behind each other instead of
+   * deadlocking (issue 13 item 12). SQLite has a single writer and needs none.
+   */
+  async function lockInIdOrder(tx: Executor, ids: readonly string[]): Promise<void> {
+    if (capabilities.name !== 'postgres' || ids.length < 2) return;
+    await tx.selectFrom('deliveries').select('id').where(idIn(ids)).orderBy('id').forUpdate().execute();
+  }
+
+  /** The delivery-row update for one attempt, guarded by our lease. Returns whether it applied. */
+  async function applyAttempt(tx: Executor, record: AttemptRecord, workerId: string, now: number) {
+    const isDone = record.status !== 'pending';
+    const result = await tx
+      .updateTable('deliveries')
+      .set({
+        status: record.status,
+        attempts: record.attempt,
+        nextAttemptAt: record.nextAttemptAt ?? now,
+        lastStatus: record.responseStatus ?? null,
+        lastError: record.error ?? null,
+        lockedBy: null,
+        lockedUntil: null,
+        updatedAt: now,
+        completedAt: isDone ? now : null,
+      })
+      .where('id', '=', record.deliveryId)
+      .where('status', '=', 'sending')
+      .where('lockedBy', '=', workerId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Marks leased deliveries succeeded, guarded by our lease like {@link applyAttempt}. `attempts`
+   * already counts this attempt (counted at the lease). Returns the ids whose lease this node lost.
+   */
+  async function applySuccesses(
+    tx: Executor,
+    ids: readonly string[],
+    responseStatus: number | undefined,
+    workerId: string,
+    now: number,
+  ): Promise<string[]> {
+    const lost: string[] = [];
+    const chunk = capabilities.name === 'postgres' ? ids.length : UPDATE_CHUNK;
+    for (let start = 0; start < ids.length; start += chunk) {
+      const part = ids.slice(start, start + chunk);
+      const updated = await tx
+        .updateTable('deliveries')
+        .set({
+          status: 'succeeded',
+          nextAttemptAt: now,
+          lastStatus: responseStatus ?? null,
+          lastError: null,
+          lockedBy: null,
+          lockedUntil: null,
+          updatedAt: now,
+          completedAt: now,
+        })
+        .where(idIn(part))
+        .where('status', '=', 'sending')
+        .where('lockedBy', '=', workerId)
+        .returning('id')
+        .execute();
+      if (updated.length < part.length) {
+        const applied = new Set(updated.map((row) => row.id));
+        lost.push(...part.filter((id) => !applied.has(id)));
+      }
+    }
+    return lost;
+  }
+
+  return {
+    /**
+     * Stores a batch of attempts and moves their deliveries on, in one transaction (one commit per
+     * batch instead of per delivery). A delivery whose lease this node lost (it expired and another
+     * node took over, or its hook was deleted) is not touched, on success and failure alike: the
+     * other result stands. Its attempt is still recorded, because the request did go out. Returns
+     * the ids of such deliveries.
+     */
+    async recordAttempts(records: readonly AttemptRecord[], workerId: string, now: number) {
+      if (records.length === 0) return { lostLeases: [] as string[] };
+      const sorted = [...records].sort((a, b) => byId(a.deliveryId, b.deliveryId));
+      return db.transaction().execute(async (tx) => {
+        await lockInIdOrder(
+          tx,
+          sorted.map((record) => record.deliveryId),
+        );
+        await tx
+          .insertInto('deliveryAttempts')
+          .values(
+            records.map((record) => ({
+              id: newRecordId('att'),
+              deliveryId: record.deliveryId,
+              hookId: record.hookId,
+              eventType: record.eventType,
+              attempt: record.attempt,
+              isSuccess: record.isSuccess ? 1 : 0,
+              startedAt: record.startedAt,
+              durationMs: record.durationMs,
+              requestUrl: record.requestUrl,
+              requestHeaders: JSON.stringify(record.requestHeaders),
+              responseStatus: record.responseStatus ?? null,
+              responseHeaders: record.responseHeaders ? JSON.stringify(record.responseHeaders) : null,
+              responseBody: record.responseBody ?? null,
+              error: record.error ?? null,
+              nextAttemptAt: record.nextAttemptAt,
+            })),
+          )
+          .execute();
+        const lostLeases: string[] = [];
+        // Successes, the bulk, move on in one statement per response status; the rest row by row.
+        const successes = new Map<number | undefined, string[]>();
+        for (const record of sorted) {
+          if (record.status === 'succeeded') {
+            const ids = successes.get(record.responseStatus) ?? [];
+            ids.push(record.deliveryId);
+            successes.set(record.responseStatus, ids);
+          } else if (!(await applyAttempt(tx, record, workerId, now))) lostLeases.push(record.deliveryId);
+        }
+        for (const [responseStatus, ids] of successes) {
+          lostLeases.push(...(await applySuccesses(tx, ids, responseStatus, workerId, now)));
+        }
+        await updateFailureRuns(tx, records);
+        return { lostLeases };
+      });
+    },
+  };
+}
