@@ -94,6 +94,9 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   const releaser = createReleaser({ deliveries, workerId, clock, logger, onReleased: () => wake() });
   const releaseSoon = releaser.release;
 
+  /** When the claims began failing without a success since; readiness reports such a node. */
+  let claimsFailingSince: number | undefined;
+
   function wake(): void {
     if (!state.isRunning) return;
     mayHaveMore = true;
@@ -154,7 +157,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   async function claimSafely(limit: number, excluded: string[]): Promise<ClaimedDelivery[] | undefined> {
     const now = clock.now();
     try {
-      return await deliveries.claimDue({
+      const claimed = await deliveries.claimDue({
         now,
         limit,
         perHookLimit: config.hookMaxInFlight,
@@ -162,7 +165,10 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
         leaseUntil: now + leaseMs,
         excludeHookIds: excluded,
       });
+      claimsFailingSince = undefined;
+      return claimed;
     } catch (error) {
+      claimsFailingSince ??= now;
       logger.error({ err: error }, 'claiming deliveries failed; retrying at the next poll');
       return undefined;
     }
@@ -301,6 +307,10 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     /** True from start() until stop() has finished; tests assert nothing is left running. */
     get isRunning(): boolean {
       return state.lifecycle !== 'idle';
+    },
+    /** Set while this node's last claim failed (e.g. the queue's tables cannot be written). */
+    get claimsFailingSince(): number | undefined {
+      return claimsFailingSince;
     },
     /** Requests in flight on this node, per hook. */
     inFlightByHook: (): ReadonlyMap<string, number> => slots.inFlightByHook(),

@@ -3,14 +3,14 @@ export interface ReadinessReport {
   readonly ready: boolean;
   readonly database: 'ok' | 'unreachable';
   /** `not-expected` on a node that serves HTTP only (role `api`). */
-  readonly delivery: 'running' | 'stopped' | 'not-expected';
+  readonly delivery: 'running' | 'claims-failing' | 'stopped' | 'not-expected';
 }
 
 export interface ReadinessDeps {
   /** A trivial query; rejects when the database cannot answer. */
   readonly ping: () => Promise<unknown>;
   /** This process's delivery engine (only its state is read). */
-  readonly engine: { readonly isRunning: boolean };
+  readonly engine: { readonly isRunning: boolean; readonly claimsFailingSince: number | undefined };
   /** How long the ping may take before the database counts as unreachable. */
   readonly timeoutMs?: number;
 }
@@ -18,7 +18,9 @@ export interface ReadinessDeps {
 /**
  * Readiness, as opposed to liveness (`GET /api/status`, always 204 while the process runs): can
  * this node do its work right now? The database must answer a query within the timeout, and on a
- * node that delivers webhooks (role `worker` or `all`) the engine must be running, i.e. claiming.
+ * node that delivers webhooks (role `worker` or `all`) the engine must be running and its last claim
+must have succeeded (a node whose claims fail, say on a locked or broken queue, is not ready even
+though a trivial query still answers).
  * A load balancer takes a node that is not ready out of rotation; an orchestrator may restart it.
  */
 export function createReadiness({ ping, engine, timeoutMs = 2000 }: ReadinessDeps) {
@@ -46,8 +48,18 @@ export function createReadiness({ ping, engine, timeoutMs = 2000 }: ReadinessDep
 
     async check(): Promise<ReadinessReport> {
       const database = (await databaseAnswers()) ? 'ok' : 'unreachable';
-      const delivery = !expectsEngine ? 'not-expected' : engine.isRunning ? 'running' : 'stopped';
-      return { ready: database === 'ok' && delivery !== 'stopped', database, delivery };
+      const delivery = !expectsEngine
+        ? 'not-expected'
+        : !engine.isRunning
+          ? 'stopped'
+          : engine.claimsFailingSince !== undefined
+            ? 'claims-failing'
+            : 'running';
+      return {
+        ready: database === 'ok' && (delivery === 'running' || delivery === 'not-expected'),
+        database,
+        delivery,
+      };
     },
   };
 }

@@ -29,8 +29,14 @@ function logSink() {
   return { lines, logger: pino({ level: 'info' }, stream) };
 }
 
-async function startNode(databaseUrl: string, pgSchema: string | undefined, logger = logSink().logger) {
+async function startNode(
+  databaseUrl: string,
+  pgSchema: string | undefined,
+  logger = logSink().logger,
+  extraEnv: Record<string, string> = {},
+) {
   const config = loadConfig({
+    ...extraEnv,
     DATABASE_URL: databaseUrl,
     IDHOOKS_ADMIN_CLIENT_ID: TEST_ADMIN.clientId,
     IDHOOKS_ADMIN_CLIENT_SECRET: TEST_ADMIN.clientSecret,
@@ -78,6 +84,49 @@ describeEachDialect('readiness', (dialect) => {
       expect(stopped.status).toBe(503);
       expect(await stopped.json()).toEqual({ ready: false, database: 'ok', delivery: 'stopped' });
     } finally {
+      await container.close();
+      await database.drop();
+    }
+  });
+});
+
+describeEachDialect('readiness of a node whose claims fail', (dialect) => {
+  it('is 503 claims-failing while the queue cannot be claimed though the database answers, and ready again once it can', async () => {
+    const database = await createTestDatabase(dialect);
+    const { container, app } = await startNode(database.url, database.pgSchema, logSink().logger, {
+      IDHOOKS_DELIVERY_POLL_MS: '20',
+    });
+    const { db } = container.database;
+    const readiness = async () => ({
+      status: (await app.request('/api/status/ready')).status,
+      body: (await (await app.request('/api/status/ready')).json()) as Record<string, unknown>,
+    });
+    const until = async (wanted: string) => {
+      const deadline = Date.now() + 10_000;
+      let last: Record<string, unknown> = {};
+      while (Date.now() < deadline) {
+        last = (await readiness()).body;
+        if (last.delivery === wanted) return last;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`readiness never reported ${wanted}: ${JSON.stringify(last)}`);
+    };
+    try {
+      await container.delivery.engine.start();
+      container.readiness.expectEngine();
+      await until('running');
+      // A queue that cannot be read while a trivial query still answers: the claim statement fails.
+      await sql`alter table deliveries rename to deliveries_moved`.execute(db);
+      expect(await until('claims-failing')).toEqual({
+        ready: false,
+        database: 'ok',
+        delivery: 'claims-failing',
+      });
+      expect((await readiness()).status).toBe(503);
+      await sql`alter table deliveries_moved rename to deliveries`.execute(db);
+      expect(await until('running')).toEqual({ ready: true, database: 'ok', delivery: 'running' });
+    } finally {
+      await container.delivery.engine.stop();
       await container.close();
       await database.drop();
     }

@@ -14,7 +14,7 @@ const readinessSchema = z
   .object({
     ready: z.boolean(),
     database: z.enum(['ok', 'unreachable']),
-    delivery: z.enum(['running', 'stopped', 'not-expected']),
+    delivery: z.enum(['running', 'claims-failing', 'stopped', 'not-expected']),
   })
   .openapi('Readiness');
 
