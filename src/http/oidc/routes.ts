@@ -25,6 +25,12 @@ export interface OidcRoutesOptions extends ClientAddressOptions {
     clientId: string,
     ip: string | undefined,
   ) => ReturnType<BeginClientAuthAttempt>;
+  /**
+   * Called before `/oidc/auth` (not its `/auth/<uid>` resumption): a new authorization request
+   * stores an interaction, so anonymous requests are limited per address like the hosted pages'
+   * first posts (throws AppError 429).
+   */
+  readonly limitNewAuthorization: (ip: string | undefined) => Promise<void>;
   /** After a sign-out at `/oidc/session/end` (PostSignOut, the hosted-page session). */
   readonly onSignOut?: (
     signOut: NonNullable<ProviderRequestContext['signOut']>,
@@ -93,6 +99,9 @@ export function oidcRoutes(provider: Provider, auth: AuthService, options: OidcR
     let response: BridgedResponse;
     const context: ProviderRequestContext = {};
     const ip = clientIp(c, options);
+    if (subPath === '/auth' && (method === 'GET' || method === 'POST')) {
+      await options.limitNewAuthorization(ip);
+    }
     try {
       if (
         method === 'POST' &&
