@@ -49,12 +49,12 @@ describeEachDialect('/oidc/auth: new authorization requests limited per address'
       expect(response.status).toBe(303);
       expect(response.headers.get('location')).toContain(`/sign-in?app_id=${clientId}`);
     }
-    const before = await countRows(env, 'oidc_model_instances');
+    const before = await countRows(env, 'oidcModelInstances');
     const refused = await authorize('10.7.0.1');
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await refused.json()).toMatchObject({ code: 'request.too_many_requests' });
-    expect(await countRows(env, 'oidc_model_instances')).toBe(before);
+    expect(await countRows(env, 'oidcModelInstances')).toBe(before);
     // Another address is unaffected; the window passes for the first one.
     expect((await authorize('10.7.0.2')).status).toBe(303);
     clock.advance(61_000);
