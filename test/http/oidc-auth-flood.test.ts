@@ -53,7 +53,7 @@ describeEachDialect('/oidc/auth: new authorization requests limited per address'
     const refused = await authorize('10.7.0.1');
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await refused.json()).toMatchObject({ code: 'request.too_many_requests' });
+    expect(await refused.json()).toMatchObject({ error: 'slow_down', code: 'request.too_many_requests' });
     expect(await countRows(env, 'oidcModelInstances')).toBe(before);
     // Another address is unaffected; the window passes for the first one.
     expect((await authorize('10.7.0.2')).status).toBe(303);
