@@ -20,6 +20,7 @@ import { oidcRoutes } from './http/oidc/routes.js';
 import { oidcInteractionContext } from './http/oidc/interaction-cookie.js';
 import { consentRoutes } from './http/oidc/consent.js';
 import { LOGTO_OSS_MANAGEMENT_API_RESOURCE } from './services/auth.js';
+import { clientAuthKeys, newAuthorizationKeys } from './services/attempt-limiter.js';
 import { organizationApplicationsRoutes } from './http/routes/organization-applications.js';
 import { organizationInvitationsRoutes } from './http/routes/organization-invitations.js';
 import { organizationRoleScopesRoutes } from './http/routes/organization-role-scopes.js';
@@ -99,6 +100,9 @@ export function buildApp(container: Container) {
     oidcRoutes(container.oidcProvider(), services.auth, {
       ...addressOptions,
       endpoint: config.endpoint,
+      beginClientAuthAttempt: (clientId, ip) =>
+        services.limiter.begin(clientAuthKeys(config.limits, clientId, ip)),
+      limitNewAuthorization: (ip) => services.limiter.consume(newAuthorizationKeys(config.limits, ip)),
       onSignOut: async (signOut, request) => {
         await services.oidcSessions.recordSignOut({
           ...signOut,

@@ -154,3 +154,26 @@ export function clientAuthKeys(
     },
   ];
 }
+
+/**
+ * The key of a new `/oidc/auth` request: its source address. Each one stores a provider
+ * interaction before anyone signs in, so it is limited like the hosted pages' first posts
+ * (`IDHOOKS_INTERACTION_RATE_LIMIT` per address per minute), in a scope of its own so that an OIDC
+ * sign-in (one authorization request, then one hosted interaction) does not spend the budget twice.
+ */
+export function newAuthorizationKeys(
+  limits: { readonly interactionsPerAddressPerMinute: number },
+  ip: string | undefined,
+): LimitedKey[] {
+  return [
+    {
+      rule: {
+        scope: 'oidc-auth:address',
+        max: limits.interactionsPerAddressPerMinute,
+        windowSeconds: 60,
+        onSuccess: 'release',
+      },
+      key: ip,
+    },
+  ];
+}

@@ -395,3 +395,93 @@ function aimsOffLoopback(route: RouteSeed, input: FuzzRequest): boolean {
   const parsed = new URL(url);
   return /^https?:$/.test(parsed.protocol) && parsed.hostname !== '127.0.0.1';
 }
+
+/**
+ * `/oidc/token` (issues 12 and 13): a mutated client-credentials, authorization-code or refresh
+ * request, with the client's credentials in the form or (now and then) in a mangled HTTP Basic
+ * header. Whatever comes in: no 5xx; a refusal is an OAuth error that also carries our
+ * `{ code, message }`; a refused request stores nothing. Failed client authentications are counted
+ * by design (`attempt_counters`, whose limits are set out of reach here).
+ */
+describeEachDialect('bad input at volume: /oidc/token', (dialect) => {
+  let env: TestEnv;
+  let tables: string[];
+  let seeds: Record<string, string>[];
+
+  beforeAll(async () => {
+    env = await createTestEnv(dialect, {
+      env: { IDHOOKS_AUTH_FAILURE_LIMIT: '100000', IDHOOKS_AUTH_FAILURE_LIMIT_PER_ADDRESS: '100000' },
+    });
+    const raw = env.container.database.db.withoutPlugins();
+    tables = (await raw.introspection.getTables())
+      .map((table) => table.name)
+      .filter((name) => !COUNTED_BY_DESIGN.has(name));
+    const credentials = { client_id: env.admin.clientId, client_secret: env.admin.clientSecret };
+    seeds = [
+      {
+        grant_type: 'client_credentials',
+        ...credentials,
+        resource: env.container.config.managementApiResource,
+        scope: 'all',
+      },
+      {
+        grant_type: 'authorization_code',
+        ...credentials,
+        code: 'not-a-real-code',
+        redirect_uri: 'http://127.0.0.1:4479/callback',
+        code_verifier: 'v'.repeat(43),
+      },
+      { grant_type: 'refresh_token', ...credentials, refresh_token: 'not-a-real-refresh-token' },
+    ];
+  });
+  afterAll(() => env?.close());
+
+  const basicHeader = fc.oneof(
+    fc.constant(undefined),
+    fc.constantFrom('Basic', 'Basic ', 'Basic %%%', 'Basic Og==', 'Bearer x', 'basic YTpi'),
+    fc
+      .tuple(fc.string({ maxLength: 30 }), fc.string({ maxLength: 30 }))
+      .map(([id, secret]) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`),
+  );
+
+  for (const index of [0, 1, 2]) {
+    it(`POST /oidc/token (seed ${index}): no 5xx, and a refused request changes nothing`, async () => {
+      const raw = env.container.database.db.withoutPlugins() as Kysely<unknown>;
+      const seed = seeds[index]!;
+      await fc.assert(
+        fc.asyncProperty(badForm(seed), basicHeader, async (input, authorization) => {
+          let body: string | FormData;
+          if (input.raw !== undefined) body = input.raw;
+          else if (input.contentType === 'multipart/form-data') {
+            body = new FormData();
+            for (const [k, v] of Object.entries(input.fields)) body.append(k, v);
+          } else if (input.contentType === 'application/json') body = JSON.stringify(input.fields);
+          else body = new URLSearchParams(input.fields).toString();
+          const before = await fingerprint(raw, tables);
+          const response = await env.app.request('/oidc/token', {
+            method: 'POST',
+            headers: {
+              'user-agent': 'idhooks-fuzz/1.0',
+              ...(authorization === undefined ? {} : { authorization }),
+              ...(input.contentType === undefined || input.contentType === 'multipart/form-data'
+                ? {}
+                : { 'content-type': input.contentType }),
+            },
+            body,
+          });
+          const text = await response.text();
+          const said = `POST /oidc/token answered ${response.status}: ${text.slice(0, 300)}`;
+          expect(response.status, said).toBeLessThan(500);
+          if (response.status >= 400) {
+            const parsed = JSON.parse(text) as Record<string, unknown>;
+            for (const key of ['error', 'code', 'message']) {
+              expect(typeof parsed[key] === 'string' && (parsed[key] as string).length > 0, said).toBe(true);
+            }
+            expect(await fingerprint(raw, tables), `${said}\nbut changed the database`).toEqual(before);
+          }
+        }),
+        { numRuns: RUNS, seed: SEED, endOnFailure: true },
+      );
+    });
+  }
+});

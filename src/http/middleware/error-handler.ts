@@ -17,8 +17,28 @@ const respond = (c: AppContext, error: AppError) => {
   // A refused body was not read: its bytes are still on the socket and would be parsed as the next
   // request. Closing the connection after this answer is the only safe end (Node then sends FIN).
   if (error.status === 413) headers.set('connection', 'close');
-  return new Response(JSON.stringify(error.toBody()), { status: error.status, headers });
+  const body = isOidcPath(c.req.path) ? { ...oauthError(error), ...error.toBody() } : error.toBody();
+  return new Response(JSON.stringify(body), { status: error.status, headers });
 };
+
+const isOidcPath = (path: string) => path === '/oidc' || path.startsWith('/oidc/');
+
+/**
+ * Under `/oidc` the clients are OAuth libraries, which read `error` (RFC 6749 §5.2): a refusal made
+ * before the provider saw the request (body too large, NUL byte, a limit, the database) carries it
+ * too, next to our `{ code, message }`, as the provider's own answers do (http/oidc/routes.ts).
+ */
+function oauthError(error: AppError): { error: string; error_description: string } {
+  const name =
+    error.status === 429
+      ? 'slow_down'
+      : error.status === 503
+        ? 'temporarily_unavailable'
+        : error.status >= 500
+          ? 'server_error'
+          : 'invalid_request';
+  return { error: name, error_description: error.message };
+}
 
 /** Maps what the framework throws for bad requests onto our error codes. */
 function fromHttpException(error: HTTPException): AppError {

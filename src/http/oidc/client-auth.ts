@@ -1,5 +1,7 @@
 import { providerClientSecret } from '../../services/oidc-clients.js';
 import type { AuthService } from '../../services/auth.js';
+import type { LimitedAttempt } from '../../services/attempt-limiter.js';
+import { AppError } from '../../shared/errors.js';
 
 /** Endpoints where clients authenticate (RFC 6749 §2.3): the only ones whose secrets we rewrite. */
 export const CLIENT_AUTH_PATHS = new Set(['/token', '/token/introspection', '/token/revocation']);
@@ -8,14 +10,18 @@ export const CLIENT_AUTH_PATHS = new Set(['/token', '/token/introspection', '/to
 export class ClientAuthError extends Error {
   override name = 'ClientAuthError';
   constructor(
-    readonly error: 'invalid_client' | 'invalid_request',
+    /** `slow_down` (RFC 8628's name for "wait"): the failure limit is reached, answered 429. */
+    readonly error: 'invalid_client' | 'invalid_request' | 'slow_down',
     readonly description: string,
     /** The client tried HTTP Basic: RFC 6749 §5.2 asks for `WWW-Authenticate` on the 401. */
     readonly isBasic = false,
+    /** Sent as `Retry-After` with a 429. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(description);
   }
   get status() {
+    if (this.error === 'slow_down') return 429;
     return this.error === 'invalid_client' ? 401 : 400;
   }
 }
@@ -43,14 +49,22 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
 const encodeBasic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
+/**
+ * Reserves one failure attempt for this client id (and the request's address) before its secret
+ * is hashed; throws AppError `request.too_many_attempts` when the budget is spent
+ * (services/attempt-limiter.ts, `clientAuthKeys`).
+ */
+export type BeginClientAuthAttempt = (clientId: string) => Promise<LimitedAttempt>;
+
 export interface AuthenticatedRequest {
   readonly authorization: string | undefined;
   readonly body: string;
 }
 
 /**
- * The one place where a client secret is checked on `/oidc` (a limiter on failures plugs in
- * here, before `authenticateClient`). The presented secret is verified against the stored Argon2
+ * The one place where a client secret is checked on `/oidc`. An attempt is reserved on the
+ * failure limiter before the Argon2 check (over the limit: 429 with `Retry-After`, nothing hashed);
+ * a wrong secret keeps it counted, a right one gives it back. The presented secret is verified against the stored Argon2
  * hash; when it matches, the request goes on to the provider with HTTP Basic carrying the
  * provider's stand-in secret (services/oidc-clients.ts), and when it does not, the provider never
  * sees the request. Every presented secret is replaced, so the stand-in itself, if it ever leaked,
@@ -61,6 +75,7 @@ export async function authenticateClientRequest(
   auth: Pick<AuthService, 'authenticateClient'>,
   authorization: string | undefined,
   body: string,
+  beginAttempt: BeginClientAuthAttempt,
 ): Promise<AuthenticatedRequest> {
   const form = new URLSearchParams(body);
   for (const name of ['client_id', 'client_secret']) {
@@ -93,11 +108,28 @@ export async function authenticateClientRequest(
     // one). Any other Authorization scheme is the provider's to refuse.
     return { authorization, body };
   }
+  // Without a client id there is nothing to hash, so nothing to limit.
+  const attempt = clientId ? await reserveAttempt(beginAttempt, clientId, basic) : undefined;
   const app = clientId ? await auth.authenticateClient(clientId, secret) : undefined;
+  if (app) await attempt?.succeeded();
+  else attempt?.failed();
   if (!app) {
     throw new ClientAuthError('invalid_client', 'Client authentication failed.', basic !== undefined);
   }
   form.delete('client_secret');
   form.delete('client_id');
   return { authorization: encodeBasic(app.id, providerClientSecret(app)), body: form.toString() };
+}
+
+async function reserveAttempt(
+  beginAttempt: BeginClientAuthAttempt,
+  clientId: string,
+  basic: unknown,
+): Promise<LimitedAttempt> {
+  try {
+    return await beginAttempt(clientId);
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'request.too_many_attempts') throw error;
+    throw new ClientAuthError('slow_down', error.message, basic !== undefined, error.retryAfterSeconds);
+  }
 }

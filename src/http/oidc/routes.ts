@@ -4,7 +4,12 @@ import type { AuthService } from '../../services/auth.js';
 import { isErrorCode } from '../../shared/errors.js';
 import { clientIp, type AppEnv, type ClientAddressOptions } from '../context.js';
 import { runNodeListener, type BridgedResponse } from './bridge.js';
-import { authenticateClientRequest, ClientAuthError, CLIENT_AUTH_PATHS } from './client-auth.js';
+import {
+  authenticateClientRequest,
+  ClientAuthError,
+  CLIENT_AUTH_PATHS,
+  type BeginClientAuthAttempt,
+} from './client-auth.js';
 import type { ProviderRequestContext } from './provider.js';
 
 export const OIDC_MOUNT_PATH = '/oidc';
@@ -12,6 +17,20 @@ export const OIDC_MOUNT_PATH = '/oidc';
 export interface OidcRoutesOptions extends ClientAddressOptions {
   /** The configured public endpoint: the provider's absolute URLs are built on it. */
   readonly endpoint: string;
+  /**
+   * The failure limiter's attempt for a client id at an address (`clientAuthKeys`): the same
+   * budget as the console sign-in.
+   */
+  readonly beginClientAuthAttempt: (
+    clientId: string,
+    ip: string | undefined,
+  ) => ReturnType<BeginClientAuthAttempt>;
+  /**
+   * Called before `/oidc/auth` (not its `/auth/<uid>` resumption): a new authorization request
+   * stores an interaction, so anonymous requests are limited per address like the hosted pages'
+   * first posts (throws AppError 429).
+   */
+  readonly limitNewAuthorization: (ip: string | undefined) => Promise<void>;
   /** After a sign-out at `/oidc/session/end` (PostSignOut, the hosted-page session). */
   readonly onSignOut?: (
     signOut: NonNullable<ProviderRequestContext['signOut']>,
@@ -44,7 +63,7 @@ function clientAuthErrorResponse(error: ClientAuthError): BridgedResponse {
   const body = {
     error: error.error,
     error_description: error.description,
-    code: `oidc.${error.error}`,
+    code: error.error === 'slow_down' ? 'request.too_many_attempts' : `oidc.${error.error}`,
     message: error.description,
   };
   return {
@@ -53,6 +72,7 @@ function clientAuthErrorResponse(error: ClientAuthError): BridgedResponse {
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-store',
       ...(error.isBasic && error.status === 401 ? { 'www-authenticate': 'Basic realm="idhooks"' } : {}),
+      ...(error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {}),
     },
     body: Buffer.from(JSON.stringify(body)),
   };
@@ -61,7 +81,7 @@ function clientAuthErrorResponse(error: ClientAuthError): BridgedResponse {
 /**
  * Everything under `/oidc` is the provider's (discovery, auth, token, jwks, userinfo, session end,
  * revocation, introspection). Before a client-authenticating endpoint sees a request, its secret
- * is checked against the stored hash (client-auth.ts).
+ * is checked against the stored hash, within the failure limit (client-auth.ts).
  */
 export function oidcRoutes(provider: Provider, auth: AuthService, options: OidcRoutesOptions) {
   const listener = provider.callback();
@@ -79,6 +99,9 @@ export function oidcRoutes(provider: Provider, auth: AuthService, options: OidcR
     let response: BridgedResponse;
     const context: ProviderRequestContext = {};
     const ip = clientIp(c, options);
+    if (subPath === '/auth' && (method === 'GET' || method === 'POST')) {
+      await options.limitNewAuthorization(ip);
+    }
     try {
       if (
         method === 'POST' &&
@@ -89,6 +112,7 @@ export function oidcRoutes(provider: Provider, auth: AuthService, options: OidcR
           auth,
           headers.authorization,
           body?.toString('utf8') ?? '',
+          (clientId) => options.beginClientAuthAttempt(clientId, ip),
         );
         body = Buffer.from(checked.body);
         if (checked.authorization === undefined) delete headers.authorization;

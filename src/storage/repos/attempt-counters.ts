@@ -19,6 +19,9 @@ export type Reservation =
   | { readonly ok: true; readonly attempt: number }
   | { readonly ok: false; readonly retryAt: number; readonly lockedUntil: number | undefined };
 
+/** Reservations retried when a parallel reset deleted the counter in between. */
+const MAX_RESERVE_TRIES = 5;
+
 const num = (value: unknown) => (value == null ? undefined : Number(value));
 
 /**
@@ -79,37 +82,45 @@ export function createAttemptCountersRepo(db: Executor) {
       now: number,
       tx: Executor = db,
     ): Promise<Reservation> {
-      await tx
-        .insertInto('attemptCounters')
-        .values({
-          scope: counter.scope,
-          key: counter.key,
-          attempts: 0,
-          windowStartedAt: now,
-          lockedUntil: null,
-        })
-        .onConflict((oc) => oc.columns(['tenantId', 'scope', 'key']).doNothing())
-        .execute();
-      const windowFloor = now - limit.windowMs;
-      const fresh = sql<boolean>`(window_started_at <= ${windowFloor} or (locked_until is not null and locked_until <= ${now}))`;
-      const result = await sql<{ attempts: number | string }>`
-        update attempt_counters set
-          attempts = case when ${fresh} then 1 else attempts + 1 end,
-          window_started_at = case when ${fresh} then ${now} else window_started_at end,
-          locked_until = case when ${fresh} then null else locked_until end
-        where tenant_id = 'default' and scope = ${counter.scope} and key = ${counter.key}
-          and (locked_until is null or locked_until <= ${now})
-          and (${fresh} or attempts < ${limit.max})
-        returning attempts`.execute(tx);
-      const row = result.rows[0];
-      if (row) return { ok: true, attempt: Number(row.attempts) };
-      return (
-        refusal(await find(counter, tx), limit, now) ?? {
-          ok: false,
-          retryAt: now + limit.windowMs,
-          lockedUntil: undefined,
-        }
-      );
+      // A parallel success may delete the row (reset) between the insert and the update; the
+      // update then matches nothing, which is no refusal: take the attempt on a new row.
+      for (let tries = 0; tries < MAX_RESERVE_TRIES; tries++) {
+        await tx
+          .insertInto('attemptCounters')
+          .values({
+            scope: counter.scope,
+            key: counter.key,
+            attempts: 0,
+            windowStartedAt: now,
+            lockedUntil: null,
+          })
+          .onConflict((oc) => oc.columns(['tenantId', 'scope', 'key']).doNothing())
+          .execute();
+        const windowFloor = now - limit.windowMs;
+        const fresh = sql<boolean>`(window_started_at <= ${windowFloor} or (locked_until is not null and locked_until <= ${now}))`;
+        const result = await sql<{ attempts: number | string }>`
+          update attempt_counters set
+            attempts = case when ${fresh} then 1 else attempts + 1 end,
+            window_started_at = case when ${fresh} then ${now} else window_started_at end,
+            locked_until = case when ${fresh} then null else locked_until end
+          where tenant_id = 'default' and scope = ${counter.scope} and key = ${counter.key}
+            and (locked_until is null or locked_until <= ${now})
+            and (${fresh} or attempts < ${limit.max})
+          returning attempts`.execute(tx);
+        const row = result.rows[0];
+        if (row) return { ok: true, attempt: Number(row.attempts) };
+        const current = await find(counter, tx);
+        if (!current) continue;
+        return (
+          refusal(current, limit, now) ?? {
+            ok: false,
+            retryAt: now + limit.windowMs,
+            lockedUntil: undefined,
+          }
+        );
+      }
+      // Reset on every try: successes are pouring in for this key, so it is not under attack.
+      return { ok: false, retryAt: now + 1000, lockedUntil: undefined };
     },
 
     /** Gives one reserved attempt back (it turned out not to be a failure). */
