@@ -186,7 +186,7 @@ export function createAuthService({ applications, keys, clock, config, replaceSe
       return isValid && app?.secretHash ? app : undefined;
     },
 
-    /** Verifies a bearer token for the Management API; any failure is a 401. */
+    /** Verifies a bearer token for the Management API; a bad token is a 401, a storage fault is not. */
     async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
       const cached = verified.get(token);
       // A retired key's tokens must stop working here too: entries of an older key set are rechecked.
@@ -210,7 +210,9 @@ export function createAuthService({ applications, keys, clock, config, replaceSe
         rememberVerified(token, claims, (payload.exp ?? 0) * 1000, payload.iat ?? 0);
         return claims;
       } catch (error) {
-        if (error instanceof AppError) throw error;
+        // Only a token that fails verification is a 401; a database that cannot answer the
+        // revocation check is a server fault and must not read as "your token is bad".
+        if (error instanceof AppError || !(error instanceof joseErrors.JOSEError)) throw error;
         const reason = error instanceof joseErrors.JWTExpired ? 'The access token has expired.' : undefined;
         throw new AppError('auth.unauthorized', { ...(reason ? { message: reason } : {}), cause: error });
       }

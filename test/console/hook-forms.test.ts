@@ -114,6 +114,7 @@ describeEachDialect('console: webhook forms', (dialect) => {
       'User.Roles.Updated',
       'Organization.MemberRoles.Updated',
       'PostSignInFromNewDevice',
+      'PostSignOut',
       'Hook.Disabled',
     ]);
   });

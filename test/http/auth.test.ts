@@ -38,13 +38,17 @@ interface ErrorBody {
 }
 
 /**
- * The /api routes that answer without a Management API token, as in Logto: the health check, and
- * the end-user Experience API (authenticated by its interaction cookie instead). Adding a public
- * route is a security decision: extend this list in the same change, deliberately.
+ * The /api routes that answer without a Management API token, as in Logto: the health checks, the
+ * OpenAPI document and its reference page (they describe the API and grant nothing), and the
+ * end-user Experience API (authenticated by its interaction cookie instead). Adding a public route
+ * is a security decision: extend this list in the same change, deliberately.
  */
 const isPublicApiRoute = (path: string) =>
   path === '/api/status' ||
   path === '/api/status/ready' ||
+  path === '/api/swagger.json' ||
+  path === '/api/docs' ||
+  path.startsWith('/api/docs/') ||
   path === '/api/experience' ||
   path.startsWith('/api/experience/');
 

@@ -141,7 +141,9 @@ export function providerConfiguration(deps: OidcProviderDeps): Configuration {
         enabled: true,
         defaultResource: (ctx) => {
           if (isClientCredentials(ctx)) {
-            throw new errors.InvalidTarget(`resource is required; use ${deps.managementApiResources[0]}.`);
+            throw new errors.InvalidTarget(
+              `resource is required; use one of: ${deps.managementApiResources.join(', ')}.`,
+            );
           }
           return undefined as unknown as string;
         },
@@ -161,8 +163,11 @@ export function providerConfiguration(deps: OidcProviderDeps): Configuration {
               jwt: { sign: { alg: SIGNING_ALG as 'ES384' } },
             };
           }
+          // Name what would have been accepted, so a first run with the wrong host can correct itself.
           throw new errors.InvalidTarget(
-            `The resource indicator "${indicator}" is not served by this server.`,
+            isClientCredentials(ctx)
+              ? `The resource indicator "${indicator}" is not served by this server; use one of: ${deps.managementApiResources.join(', ')}.`
+              : `The resource indicator "${indicator}" is not served by this server; register it with POST /api/resources.`,
           );
         },
       },
