@@ -96,6 +96,14 @@ describeEachDialect('hosted pages: resend code and change address', (dialect) =>
       expect(stale.status).toBe(400);
       expect(await stale.text()).toContain('That code is not correct.');
     }
+    // The older record itself is left as it was, as the Experience API leaves earlier sends: its code
+    // still verifies against its own id there (until it expires), but the page no longer names it.
+    const viaApi = await b.post('/api/experience/verification/verification-code/verify', {
+      identifier: { type: 'email', value: 'resend@example.com' },
+      verificationId: fields.codeVerificationId,
+      code: oldCode,
+    });
+    expect(viaApi.status).toBe(200);
     const done = await b.form('/register/verify', { ...newFields, code: newCode });
     expect(done.status).toBe(303);
     const user = await env.container.database.db

@@ -16,7 +16,6 @@ import {
 } from '../experience-cookies.js';
 import {
   AccountPage,
-  CodePage,
   ErrorPage,
   ForgotPasswordPage,
   NewPasswordPage,
@@ -25,6 +24,7 @@ import {
   SignInPage,
   type FrameProps,
 } from './forms.js';
+import { field, prefill, registerCodePage, registerHiddenOf, resetCodePage } from './steps.js';
 
 /** Status codes a page may answer an AppError with. */
 type PageStatus = 400 | 401 | 404 | 409 | 422 | 429 | 502;
@@ -66,23 +66,6 @@ function friendlyMessage(error: AppError): string {
       return error.message;
   }
 }
-
-const field = (body: Record<string, unknown>, name: string) => {
-  const value = body[name];
-  return typeof value === 'string' ? value.trim() : '';
-};
-
-/** The query of a link back to an earlier step: the application, and what to fill in again. */
-function stepQuery(appId: string | undefined, fill: Record<string, string>): string {
-  const query = new URLSearchParams();
-  if (appId) query.set('app_id', appId);
-  for (const [name, value] of Object.entries(fill)) if (value) query.set(name, value);
-  const text = query.toString();
-  return text ? `?${text}` : '';
-}
-
-/** A value to fill a form in with from the query, bounded like the form's own fields. */
-const prefill = (c: Context<AppEnv>, name: string) => (c.req.query(name) ?? '').trim().slice(0, 256);
 
 const invalidEmail = () => new AppError('guard.invalid_input', { message: 'Enter a valid email address.' });
 
@@ -180,40 +163,6 @@ export function experiencePages(
   }
 
   const passwordPolicy = experience.passwordPolicy;
-
-  /** The fields the sign-up code step carries from post to post (verify and resend). */
-  type RegisterHidden = Record<
-    'passwordVerificationId' | 'codeVerificationId' | 'email' | 'username',
-    string
-  >;
-  const registerCodePage = (frame: FrameProps, hidden: RegisterHidden) => (
-    <CodePage
-      {...frame}
-      title="Verify your email"
-      action="/register/verify"
-      resendAction="/register/resend"
-      changeAddressUrl={`/register${stepQuery(frame.appId, { username: hidden.username, email: hidden.email })}`}
-      email={hidden.email}
-      hidden={hidden}
-    />
-  );
-  const registerHiddenOf = (body: Record<string, unknown>): RegisterHidden => ({
-    passwordVerificationId: field(body, 'passwordVerificationId'),
-    codeVerificationId: field(body, 'codeVerificationId'),
-    email: field(body, 'email'),
-    username: field(body, 'username'),
-  });
-  const resetCodePage = (frame: FrameProps, hidden: { verificationId: string; email: string }) => (
-    <CodePage
-      {...frame}
-      title="Reset password"
-      action="/forgot-password/verify"
-      resendAction="/forgot-password/resend"
-      changeAddressUrl={`/forgot-password${stepQuery(frame.appId, { email: hidden.email })}`}
-      email={hidden.email}
-      hidden={hidden}
-    />
-  );
 
   async function finish(
     c: Context<AppEnv>,
