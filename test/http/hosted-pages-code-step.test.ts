@@ -72,6 +72,17 @@ describeEachDialect('hosted pages: resend code and change address', (dialect) =>
     expect(csp).not.toContain(nonce);
   });
 
+  it('takes the rules from the configured policy, not from the page', async () => {
+    const strict = await createTestEnv(dialect, { env: { IDHOOKS_PASSWORD_MIN_LENGTH: '12' } });
+    try {
+      const html = await (await strict.app.request('/register')).text();
+      expect(html).toContain('At least 12 and at most 256 characters.');
+      expect(html).toMatch(/minlength="12"/);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('sends a new code on "Send a new code"; the page then takes only the new one', async () => {
     const b = browser();
     const first = await registerWithEmail(b, 'resend_user', 'resend@example.com');
