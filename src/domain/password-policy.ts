@@ -85,6 +85,19 @@ export function checkPassword(
   return issues;
 }
 
+/**
+ * The rules of `policy` as a person reads them before choosing a password, in the order
+ * `checkPassword` applies them: the pages show these up front, so they cannot drift from the check.
+ */
+export function describePasswordPolicy(policy: PasswordPolicy): string[] {
+  return [
+    `At least ${policy.minLength} and at most ${PASSWORD_MAX_LENGTH} characters.`,
+    'Not one character repeated, nor a run of consecutive letters or digits (like 12345678 or abcdefgh).',
+    'Not a commonly used password.',
+    'Not containing your username or the part of your email before the @.',
+  ];
+}
+
 /** Human-readable text for one issue, shown on the hosted pages. */
 export function describePasswordIssue(issue: PasswordIssue): string {
   switch (issue.code) {

@@ -12,6 +12,8 @@ export interface AppVariables {
   clientId: string;
   /** The provider's interaction of the browser, on hosted pages and the Experience API. */
   oidcInteraction: OidcInteractionRef | undefined;
+  /** The CSP nonce of a hosted page's one inline script (see pages/form-security.ts). */
+  pageNonce: string | undefined;
 }
 
 export interface AppEnv {

@@ -218,6 +218,8 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
   }
 
   return {
+    /** The policy the hosted pages show up front: the one every password check below applies. */
+    passwordPolicy: settings.passwordPolicy,
     openInteraction: store.openInteraction,
     findSignInApplication: store.findSignInApplication,
 

@@ -241,6 +241,16 @@ const FORM_ROUTES: ReadonlyArray<{ path: string; fields: Record<string, string> 
     fields: { email: 'fuzz@example.com', verificationId: 'x', code: '123456' },
   },
   { path: '/forgot-password/reset', fields: { password: 'Brand-New-Pass-7' } },
+  {
+    path: '/register/resend',
+    fields: {
+      email: 'form@example.com',
+      passwordVerificationId: 'x',
+      codeVerificationId: 'y',
+      username: 'u',
+    },
+  },
+  { path: '/forgot-password/resend', fields: { email: 'fuzz@example.com', verificationId: 'x' } },
 ];
 
 describeEachDialect('bad input at volume: Experience API and hosted forms', (dialect) => {

@@ -84,16 +84,23 @@ export function requireSameSiteForm(
 }
 
 /**
- * Headers of every hosted page: no framing by another site (clickjacking a sign-in form), no
+ * Headers of every hosted page: scripts only with this response's nonce, no framing by another site (clickjacking a sign-in form), no
  * MIME sniffing, no caching, and a referrer only for our own origin (with `no-referrer`, Chromium
  * sends `Origin: null` on our own form posts, which the same-origin check must then refuse).
  */
-export const hostedPageHeaders: MiddlewareHandler = async (c, next) => {
+export const hostedPageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  // A fresh nonce per response: only the page's own inline script (the show-password toggle) runs,
+  // never one injected into the markup.
+  const nonce = randomBytes(16).toString('base64');
+  c.set('pageNonce', nonce);
   // Set after the route: headers prepared before it would be shared with, and could drop, the
   // cookies a page sets after building its response.
   await next();
   c.header('X-Frame-Options', 'DENY');
-  c.header('Content-Security-Policy', "frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
+  c.header(
+    'Content-Security-Policy',
+    `frame-ancestors 'none'; base-uri 'none'; object-src 'none'; script-src 'nonce-${nonce}'`,
+  );
   c.header('X-Content-Type-Options', 'nosniff');
   c.header('Referrer-Policy', 'same-origin');
   c.header('Cache-Control', 'no-store');

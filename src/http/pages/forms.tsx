@@ -1,3 +1,8 @@
+import {
+  describePasswordPolicy,
+  PASSWORD_MAX_LENGTH,
+  type PasswordPolicy,
+} from '../../domain/password-policy.js';
 import { Layout, PageLinks } from './layout.js';
 
 /** What every page shows above its form. */
@@ -8,7 +13,34 @@ export interface FrameProps {
   readonly notice?: string | undefined;
   /** The anti-CSRF token every form repeats (see form-security.ts). */
   readonly csrfToken?: string | undefined;
+  /** This response's CSP nonce (the show-password toggle). */
+  readonly nonce?: string | undefined;
 }
+
+/**
+ * A new-password field with the policy's rules shown before the first try, tied to the field with
+ * `aria-describedby` so a screen reader reads them too.
+ */
+const NewPasswordField = ({ label, policy }: { label: string; policy: PasswordPolicy }) => (
+  <>
+    <label for="password">{label}</label>
+    <input
+      id="password"
+      name="password"
+      type="password"
+      autocomplete="new-password"
+      required
+      minlength={policy.minLength}
+      maxlength={PASSWORD_MAX_LENGTH}
+      aria-describedby="password-rules"
+    />
+    <ul class="rules" id="password-rules" data-testid="password-rules">
+      {describePasswordPolicy(policy).map((rule) => (
+        <li>{rule}</li>
+      ))}
+    </ul>
+  </>
+);
 
 /** The hidden anti-CSRF field of every form. */
 const Csrf = ({ token }: { token: string | undefined }) => (
@@ -37,7 +69,9 @@ export function SignInPage(props: FrameProps & { identifier?: string }) {
   );
 }
 
-export function RegisterPage(props: FrameProps & { username?: string; email?: string }) {
+export function RegisterPage(
+  props: FrameProps & { passwordPolicy: PasswordPolicy; username?: string; email?: string },
+) {
   return (
     <Layout title="Create account" {...props}>
       <form method="post" action="/register">
@@ -46,15 +80,7 @@ export function RegisterPage(props: FrameProps & { username?: string; email?: st
         <input id="username" name="username" autocomplete="username" required value={props.username ?? ''} />
         <label for="email">Email (for password recovery; optional)</label>
         <input id="email" name="email" type="email" autocomplete="email" value={props.email ?? ''} />
-        <label for="password">Password</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autocomplete="new-password"
-          required
-          minlength={8}
-        />
+        <NewPasswordField label="Password" policy={props.passwordPolicy} />
         <button type="submit">Create account</button>
       </form>
       <PageLinks appId={props.appId} show={['sign-in']} />
@@ -62,25 +88,49 @@ export function RegisterPage(props: FrameProps & { username?: string; email?: st
   );
 }
 
-/** Step two of sign-up and of password reset: the code sent by email. */
+/**
+ * Step two of sign-up and of password reset: the code sent by email, with a way to have it sent
+ * again (`resendAction`, same hidden fields) and back to the step that took the address.
+ */
 export function CodePage(
-  props: FrameProps & { action: string; title: string; email: string; hidden: Record<string, string> },
+  props: FrameProps & {
+    action: string;
+    resendAction: string;
+    changeAddressUrl: string;
+    title: string;
+    email: string;
+    hidden: Record<string, string>;
+  },
 ) {
+  const hiddenFields = Object.entries(props.hidden).map(([name, value]) => (
+    <input type="hidden" name={name} value={value} />
+  ));
   return (
     <Layout
       {...props}
       title={props.title}
-      notice={props.notice ?? `We sent a 6-digit code to ${props.email}.`}
+      // After an error the "we sent" line would read as news; the error says what to do.
+      notice={props.notice ?? (props.error ? undefined : `We sent a 6-digit code to ${props.email}.`)}
     >
       <form method="post" action={props.action}>
         <Csrf token={props.csrfToken} />
-        {Object.entries(props.hidden).map(([name, value]) => (
-          <input type="hidden" name={name} value={value} />
-        ))}
+        {hiddenFields}
         <label for="code">Verification code</label>
         <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required />
         <button type="submit">Continue</button>
       </form>
+      <form method="post" action={props.resendAction}>
+        <Csrf token={props.csrfToken} />
+        {hiddenFields}
+        <button type="submit" class="secondary" data-testid="resend">
+          Send a new code
+        </button>
+      </form>
+      <nav>
+        <a href={props.changeAddressUrl} data-testid="change-address">
+          Use a different email address
+        </a>
+      </nav>
     </Layout>
   );
 }
@@ -99,20 +149,12 @@ export function ForgotPasswordPage(props: FrameProps & { email?: string }) {
   );
 }
 
-export function NewPasswordPage(props: FrameProps) {
+export function NewPasswordPage(props: FrameProps & { passwordPolicy: PasswordPolicy }) {
   return (
     <Layout title="Choose a new password" {...props}>
       <form method="post" action="/forgot-password/reset">
         <Csrf token={props.csrfToken} />
-        <label for="password">New password</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autocomplete="new-password"
-          required
-          minlength={8}
-        />
+        <NewPasswordField label="New password" policy={props.passwordPolicy} />
         <button type="submit">Reset password</button>
       </form>
     </Layout>

@@ -16,7 +16,6 @@ import {
 } from '../experience-cookies.js';
 import {
   AccountPage,
-  CodePage,
   ErrorPage,
   ForgotPasswordPage,
   NewPasswordPage,
@@ -25,6 +24,7 @@ import {
   SignInPage,
   type FrameProps,
 } from './forms.js';
+import { field, prefill, registerCodePage, registerHiddenOf, resetCodePage } from './steps.js';
 
 /** Status codes a page may answer an AppError with. */
 type PageStatus = 400 | 401 | 404 | 409 | 422 | 429 | 502;
@@ -34,8 +34,10 @@ const PAGE_PATHS = [
   '/sign-in',
   '/register',
   '/register/verify',
+  '/register/resend',
   '/forgot-password',
   '/forgot-password/verify',
+  '/forgot-password/resend',
   '/forgot-password/reset',
   '/account',
   '/sign-out',
@@ -65,10 +67,7 @@ function friendlyMessage(error: AppError): string {
   }
 }
 
-const field = (body: Record<string, unknown>, name: string) => {
-  const value = body[name];
-  return typeof value === 'string' ? value.trim() : '';
-};
+const invalidEmail = () => new AppError('guard.invalid_input', { message: 'Enter a valid email address.' });
 
 /** "Username or email": an `@` means email, digits only mean phone, anything else a username. */
 function parseIdentifier(text: string): Identifier | undefined {
@@ -105,16 +104,17 @@ export function experiencePages(
    */
   async function frameOf(c: Context<AppEnv>, req: ExperienceRequest): Promise<FrameProps> {
     const csrfToken = formTokenFor(c, req.interactionToken, options);
+    const nonce = c.get('pageNonce');
     try {
       const { application } = await experience.describeInteraction(req);
-      return { applicationName: application?.name, appId: application?.id, csrfToken };
+      return { applicationName: application?.name, appId: application?.id, csrfToken, nonce };
     } catch {
-      if (!req.pendingApplicationId) return { csrfToken };
+      if (!req.pendingApplicationId) return { csrfToken, nonce };
       try {
         const application = await experience.findSignInApplication(req.pendingApplicationId);
-        return { applicationName: application.name, appId: application.id, csrfToken };
+        return { applicationName: application.name, appId: application.id, csrfToken, nonce };
       } catch {
-        return { csrfToken };
+        return { csrfToken, nonce };
       }
     }
   }
@@ -162,6 +162,8 @@ export function experiencePages(
     }
   }
 
+  const passwordPolicy = experience.passwordPolicy;
+
   async function finish(
     c: Context<AppEnv>,
     req: ExperienceRequest,
@@ -201,7 +203,16 @@ export function experiencePages(
 
   app.get('/register', async (c) => {
     const frame = await open(c);
-    return frame instanceof Response ? frame : c.html(<RegisterPage {...frame} />);
+    if (frame instanceof Response) return frame;
+    // Filled in again when the visitor comes back from the code step to change the address.
+    return c.html(
+      <RegisterPage
+        {...frame}
+        passwordPolicy={passwordPolicy}
+        username={prefill(c, 'username')}
+        email={prefill(c, 'email')}
+      />,
+    );
   });
 
   app.post('/register', async (c) => {
@@ -212,9 +223,7 @@ export function experiencePages(
       c,
       async (req, setCookies) => {
         const started = setCookies(await experience.startInteraction(req, 'Register'));
-        if (email && !emailSchema.safeParse(email).success) {
-          throw new AppError('guard.invalid_input', { message: 'Enter a valid email address.' });
-        }
+        if (email && !emailSchema.safeParse(email).success) throw invalidEmail();
         const password = typeof body.password === 'string' ? body.password : '';
         const identity = await experience.createNewPasswordIdentity(started, {
           identifier: { type: 'username', value: username },
@@ -232,35 +241,26 @@ export function experiencePages(
           passwordVerificationId: identity.verificationId,
           codeVerificationId: code.verificationId,
           email,
+          username,
         };
-        const frame = await frameOf(c, started);
-        return c.html(
-          <CodePage
-            {...frame}
-            title="Verify your email"
-            action="/register/verify"
-            email={email}
-            hidden={hidden}
-          />,
-        );
+        return c.html(registerCodePage(await frameOf(c, started), hidden));
       },
-      (frame, status) => c.html(<RegisterPage {...frame} username={username} email={email} />, status),
+      (frame, status) =>
+        c.html(
+          <RegisterPage {...frame} passwordPolicy={passwordPolicy} username={username} email={email} />,
+          status,
+        ),
     );
   });
 
   app.post('/register/verify', async (c) => {
     const body = await c.req.parseBody();
-    const email = field(body, 'email');
-    const hidden = {
-      passwordVerificationId: field(body, 'passwordVerificationId'),
-      codeVerificationId: field(body, 'codeVerificationId'),
-      email,
-    };
+    const hidden = registerHiddenOf(body);
     return step(
       c,
       async (req, setCookies) => {
         await experience.verifyVerificationCode(req, {
-          identifier: { type: 'email', value: email },
+          identifier: { type: 'email', value: hidden.email },
           verificationId: hidden.codeVerificationId,
           code: field(body, 'code'),
         });
@@ -268,23 +268,36 @@ export function experiencePages(
         await experience.identify(req, { verificationId: hidden.passwordVerificationId });
         return finish(c, req, setCookies);
       },
-      (frame, status) =>
-        c.html(
-          <CodePage
-            {...frame}
-            title="Verify your email"
-            action="/register/verify"
-            email={email}
-            hidden={hidden}
-          />,
-          status,
-        ),
+      (frame, status) => c.html(registerCodePage(frame, hidden), status),
+    );
+  });
+
+  /*
+   * "Send a new code": a new verification record and code, through the same send limit as the
+   * first (over it, the 429 message on the page). The page then carries the new record's id, so
+   * only the newest code is accepted here; the older record stays as the Experience API left it.
+   */
+  app.post('/register/resend', async (c) => {
+    const hidden = registerHiddenOf(await c.req.parseBody());
+    return step(
+      c,
+      async (req) => {
+        if (!emailSchema.safeParse(hidden.email).success) throw invalidEmail();
+        const code = await experience.sendVerificationCode(req, {
+          identifier: { type: 'email', value: hidden.email },
+          interactionEvent: 'Register',
+        });
+        const frame = { ...(await frameOf(c, req)), notice: `We sent a new code to ${hidden.email}.` };
+        return c.html(registerCodePage(frame, { ...hidden, codeVerificationId: code.verificationId }));
+      },
+      (frame, status) => c.html(registerCodePage(frame, hidden), status),
     );
   });
 
   app.get('/forgot-password', async (c) => {
     const frame = await open(c);
-    return frame instanceof Response ? frame : c.html(<ForgotPasswordPage {...frame} />);
+    if (frame instanceof Response) return frame;
+    return c.html(<ForgotPasswordPage {...frame} email={prefill(c, 'email')} />);
   });
 
   app.post('/forgot-password', async (c) => {
@@ -294,23 +307,12 @@ export function experiencePages(
       c,
       async (req, setCookies) => {
         const started = setCookies(await experience.startInteraction(req, 'ForgotPassword'));
-        if (!emailSchema.safeParse(email).success) {
-          throw new AppError('guard.invalid_input', { message: 'Enter a valid email address.' });
-        }
+        if (!emailSchema.safeParse(email).success) throw invalidEmail();
         const { verificationId } = await experience.sendVerificationCode(started, {
           identifier: { type: 'email', value: email },
           interactionEvent: 'ForgotPassword',
         });
-        const frame = await frameOf(c, started);
-        return c.html(
-          <CodePage
-            {...frame}
-            title="Reset password"
-            action="/forgot-password/verify"
-            email={email}
-            hidden={{ verificationId, email }}
-          />,
-        );
+        return c.html(resetCodePage(await frameOf(c, started), { verificationId, email }));
       },
       (frame, status) => c.html(<ForgotPasswordPage {...frame} email={email} />, status),
     );
@@ -329,19 +331,27 @@ export function experiencePages(
           code: field(body, 'code'),
         });
         await experience.identify(req, { verificationId });
-        return c.html(<NewPasswordPage {...await frameOf(c, req)} />);
+        return c.html(<NewPasswordPage {...await frameOf(c, req)} passwordPolicy={passwordPolicy} />);
       },
-      (frame, status) =>
-        c.html(
-          <CodePage
-            {...frame}
-            title="Reset password"
-            action="/forgot-password/verify"
-            email={email}
-            hidden={{ verificationId, email }}
-          />,
-          status,
-        ),
+      (frame, status) => c.html(resetCodePage(frame, { verificationId, email }), status),
+    );
+  });
+
+  app.post('/forgot-password/resend', async (c) => {
+    const body = await c.req.parseBody();
+    const hidden = { verificationId: field(body, 'verificationId'), email: field(body, 'email') };
+    return step(
+      c,
+      async (req) => {
+        if (!emailSchema.safeParse(hidden.email).success) throw invalidEmail();
+        const { verificationId } = await experience.sendVerificationCode(req, {
+          identifier: { type: 'email', value: hidden.email },
+          interactionEvent: 'ForgotPassword',
+        });
+        const frame = { ...(await frameOf(c, req)), notice: `We sent a new code to ${hidden.email}.` };
+        return c.html(resetCodePage(frame, { ...hidden, verificationId }));
+      },
+      (frame, status) => c.html(resetCodePage(frame, hidden), status),
     );
   });
 
@@ -359,7 +369,7 @@ export function experiencePages(
         clearInteractionCookie(c, options);
         return c.html(<PasswordChangedPage {...frame} signInUrl={result.redirectTo} />);
       },
-      (frame, status) => c.html(<NewPasswordPage {...frame} />, status),
+      (frame, status) => c.html(<NewPasswordPage {...frame} passwordPolicy={passwordPolicy} />, status),
     );
   });
 
@@ -369,7 +379,11 @@ export function experiencePages(
     const signedIn = await experience.getSignedInUser(req);
     if (!signedIn) return c.redirect('/sign-in', 303);
     return c.html(
-      <AccountPage user={signedIn.user} csrfToken={formTokenFor(c, req.interactionToken, options)} />,
+      <AccountPage
+        user={signedIn.user}
+        csrfToken={formTokenFor(c, req.interactionToken, options)}
+        nonce={c.get('pageNonce')}
+      />,
     );
   });
 
