@@ -190,16 +190,18 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     consoleSessions: repos.consoleSessions,
     experienceSessions: repos.experienceSessions,
   });
+  // One way to change a secret, for the admin bootstrap and the console's rotation alike.
+  const replaceSecret = (applicationId: string, secretHash: string) =>
+    runInTransaction(async (tx) => {
+      await repos.applications.updateApplicationSecret(applicationId, secretHash, tx);
+      await oidcRevocation.revokeApplication(applicationId, tx);
+    });
   const auth = createAuthService({
     applications: repos.applications,
     keys: oidcKeys,
     clock,
     config,
-    replaceSecret: (applicationId, secretHash) =>
-      runInTransaction(async (tx) => {
-        await repos.applications.updateApplicationSecret(applicationId, secretHash, tx);
-        await oidcRevocation.revokeApplication(applicationId, tx);
-      }),
+    replaceSecret,
   });
   const hookLogs = createHookLogsService({ deliveryLogs: repos.deliveryLogs, clock });
   const hookHealth = createHookHealthService({
@@ -240,7 +242,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       clock,
       revokeUser: (userId, tx) => oidcRevocation.revokeUser(userId, tx),
     }),
-    applications: createApplicationsService({ applications: repos.applications, clock }),
+    applications: createApplicationsService({ applications: repos.applications, clock, replaceSecret }),
     resources: createResourcesService({ resources: repos.resources, runInTransaction, clock }),
     roles: createRolesService({
       roles: repos.roles,

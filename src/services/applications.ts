@@ -41,6 +41,11 @@ export type ApplicationDetails = ApplicationResponse & { isAdmin: boolean };
 export interface ApplicationsServiceDeps {
   readonly applications: ApplicationsRepo;
   readonly clock: Clock;
+  /**
+   * Stores a new secret hash and, in the same transaction, ends everything issued under the old
+   * secret (grants, refresh tokens, access tokens, console sessions): whoever held it is locked out.
+   */
+  readonly replaceSecret: (applicationId: string, secretHash: string) => Promise<void>;
 }
 
 const EMPTY_OIDC_METADATA: OidcClientMetadata = { redirectUris: [], postLogoutRedirectUris: [] };
@@ -64,7 +69,7 @@ const withIsAdmin = (app: ApplicationRecord): ApplicationDetails => ({
  * emits one (docs/events.md#management-api-routes-and-their-events). Secrets are stored as argon2 hashes, like user passwords: a database
  * leak must not hand out working client credentials.
  */
-export function createApplicationsService({ applications, clock }: ApplicationsServiceDeps) {
+export function createApplicationsService({ applications, clock, replaceSecret }: ApplicationsServiceDeps) {
   async function getApplication(id: string): Promise<ApplicationRecord> {
     const app = await applications.findApplicationById(id);
     if (!app) throw notFoundById('application', id);
@@ -155,7 +160,7 @@ export function createApplicationsService({ applications, clock }: ApplicationsS
         });
       }
       const secret = newSecret();
-      await applications.updateApplicationSecret(id, await hashPassword(secret));
+      await replaceSecret(id, await hashPassword(secret));
       return { application: toApplicationResponse(app), secret };
     },
   };

@@ -36,12 +36,15 @@ describeEachDialect('OIDC revocation', (dialect) => {
   });
   afterAll(async () => server?.close());
 
-  async function signedInUser(username: string) {
+  async function signedInUser(
+    username: string,
+    client: { id: string; auth: oc.ClientAuth } = { id: spaId, auth: oc.None() },
+  ) {
     const user = await expectStatus<{ id: string }>(
       await server.env.api('POST', '/api/users', { username, password: PASSWORD }),
       200,
     );
-    const config = await oc.discovery(new URL(server.issuer), spaId, undefined, oc.None(), insecure);
+    const config = await oc.discovery(new URL(server.issuer), client.id, undefined, client.auth, insecure);
     const verifier = oc.randomPKCECodeVerifier();
     const authUrl = oc.buildAuthorizationUrl(config, {
       redirect_uri: CALLBACK,
@@ -107,6 +110,46 @@ describeEachDialect('OIDC revocation', (dialect) => {
   });
 
   describe('a new application secret', () => {
+    it("rotated in the console ends the application's grants and refresh tokens", async () => {
+      const app = await expectStatus<{ id: string; secret: string }>(
+        await server.env.api('POST', '/api/applications', {
+          name: 'Revocation web app',
+          type: 'Traditional',
+          oidcClientMetadata: { redirectUris: [CALLBACK], postLogoutRedirectUris: [] },
+        }),
+        200,
+      );
+      const state = await signedInUser('revoke_rotated', {
+        id: app.id,
+        auth: oc.ClientSecretPost(app.secret),
+      });
+      const grantsOfApp = () =>
+        server.env.container.database.db
+          .selectFrom('oidcModelInstances')
+          .select('modelName')
+          .where('clientId', '=', app.id)
+          .execute();
+      expect((await grantsOfApp()).map((r) => r.modelName)).toEqual(expect.arrayContaining(['RefreshToken']));
+
+      const { secret } = await server.env.container.services.applications.rotateSecret(app.id);
+      expect(secret).not.toBe(app.secret);
+      expect((await grantsOfApp()).filter((r) => r.modelName !== 'Session')).toEqual([]);
+      // The old secret is refused, and so is the refresh token it obtained, even with the new secret.
+      await expect(oc.refreshTokenGrant(state.config, state.tokens.refresh_token!)).rejects.toMatchObject({
+        error: 'invalid_client',
+      });
+      const withNewSecret = await oc.discovery(
+        new URL(server.issuer),
+        app.id,
+        undefined,
+        oc.ClientSecretPost(secret),
+        insecure,
+      );
+      await expect(oc.refreshTokenGrant(withNewSecret, state.tokens.refresh_token!)).rejects.toMatchObject({
+        error: 'invalid_grant',
+      });
+    });
+
     it('ends the admin tokens and console sessions issued before it', async () => {
       const { env } = server;
       const oldToken = await env.token();
