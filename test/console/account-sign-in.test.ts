@@ -129,6 +129,15 @@ describeEachDialect('console sign-in with an idhooks account', (dialect) => {
     expect(after.headers.get('location')).toContain('/console/sign-in');
   });
 
+  it('asks for the password again on the next sign-in, even while the hosted session lives', async () => {
+    const jar = new CookieJar();
+    await signIn(jar, ADMIN);
+    const start = await jar.fetch(`${server.baseUrl}/console/sign-in/account`);
+    const auth = await jar.fetch(start.headers.get('location') ?? '');
+    expect(auth.status).toBe(303);
+    expect(new URL(auth.headers.get('location') ?? '', server.baseUrl).pathname).toBe('/sign-in');
+  });
+
   it('refuses a user without the role with a clear page and no session', async () => {
     const jar = new CookieJar();
     const before = await sessionCount();

@@ -119,6 +119,9 @@ export function accountSignInRoutes(deps: AccountSignInDeps) {
       nonce: flow.nonce,
       code_challenge: createHash('sha256').update(flow.verifier).digest('base64url'),
       code_challenge_method: 'S256',
+      // Always ask for the password: a browser still signed in to the hosted pages (another user,
+      // or the one who just signed out of the console) must not walk into the console unasked.
+      prompt: 'login',
     }).toString();
     return c.redirect(url.href, 303);
   });
