@@ -197,6 +197,19 @@ describeEachDialect('console sign-in with an idhooks account', (dialect) => {
     }
   });
 
+  it('refuses to delete the built-in console application through the API', async () => {
+    const before = await countRows(server.env, 'applications');
+    const deleted = await server.env.api('DELETE', '/api/applications/idhooks-console');
+    expect(deleted.status).toBe(400);
+    expect(await deleted.json()).toMatchObject({ code: 'guard.invalid_input' });
+    expect(await countRows(server.env, 'applications')).toBe(before);
+    const app = await expectStatus<{ oidcClientMetadata: { redirectUris: string[] } }>(
+      await server.env.api('GET', '/api/applications/idhooks-console'),
+      200,
+    );
+    expect(app.oidcClientMetadata.redirectUris).toEqual([`${server.baseUrl}/console/callback`]);
+  });
+
   it('still accepts the break-glass sign-in with the admin client credentials', async () => {
     const jar = new CookieJar();
     const form = await jar.fetch(`${server.baseUrl}/console/sign-in`);
