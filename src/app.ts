@@ -40,6 +40,8 @@ import { metricsRoutes } from './http/routes/metrics.js';
 import { experienceRoutes } from './http/routes/experience.js';
 import { experiencePages } from './http/pages/index.js';
 import { consoleRoutes } from './console/index.js';
+import { runNodeListener, type NodeListener } from './http/oidc/bridge.js';
+import { CONSOLE_CLIENT_ID } from './services/auth.js';
 
 /**
  * Paths under /api that answer without a token. The OpenAPI document and its reference page are
@@ -117,6 +119,7 @@ export function buildApp(container: Container) {
   );
   app.route('/', metricsRoutes(container.metrics, config.metricsToken));
   // The admin console: its own session sign-in (admin M2M credentials), not the API's bearer tokens.
+  let oidcListener: NodeListener | undefined;
   app.route(
     '/console',
     consoleRoutes({
@@ -136,6 +139,19 @@ export function buildApp(container: Container) {
       endpoint: config.endpoint,
       trustProxy: config.trustProxy,
       signingKeyGraceSeconds: config.delivery.signingKeyGraceSeconds,
+      consoleClientId: CONSOLE_CLIENT_ID,
+      postToTokenEndpoint: async (form, ip) => {
+        oidcListener ??= container.oidcProvider().callback();
+        const answer = await runNodeListener(oidcListener, '/oidc', {
+          method: 'POST',
+          url: '/oidc/token',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: Buffer.from(form.toString()),
+          origin: new URL(config.endpoint),
+          clientIp: ip,
+        });
+        return { status: answer.status, body: answer.body.toString('utf8') };
+      },
     }),
   );
 

@@ -229,6 +229,9 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     limiter,
     consoleSessions: createConsoleSessionsService({
       sessions: repos.consoleSessions,
+      users: repos.users,
+      roles: repos.roles,
+      adminRole: config.console.adminRole,
       auth,
       applications: repos.applications,
       limiter,

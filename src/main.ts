@@ -84,6 +84,7 @@ async function start(role: Role) {
   let isSecretNew = false;
   if (role !== 'worker' && !signals.isStopping()) {
     const admin = await container.services.auth.ensureAdminApplication();
+    await container.services.auth.ensureConsoleApplication();
     isSecretNew = admin.generatedSecret !== undefined;
     banner = startupBanner({
       config,

@@ -90,6 +90,13 @@ const envSchema = z.object({
   IDHOOKS_EMAIL_CONNECTOR_AUTHORIZATION: z.string().optional(),
   // Admin console sign-in (README "Console"). At most a week: the session carries full admin rights.
   IDHOOKS_CONSOLE_SESSION_TTL_SECONDS: integer(300, 604_800).default(28_800),
+  // The user role that admits a person to the console (README "Console"): a role name, 1-128 chars.
+  IDHOOKS_CONSOLE_ADMIN_ROLE: z
+    .string()
+    .trim()
+    .min(1, 'must name a role')
+    .max(128, 'must be at most 128 characters')
+    .default('idhooks-admin'),
   // Brute-force limits (README "Security"): failed client authentications per client id and per
   // source address, and new sign-in interactions per source address per minute.
   IDHOOKS_AUTH_FAILURE_LIMIT: integer(1, 100_000).default(10),
@@ -141,7 +148,7 @@ export interface Config {
   /** The end-user sign-in experience (hosted pages and the Experience API). */
   readonly experience: ExperienceConfig;
   /** The admin console at `/console`. */
-  readonly console: { readonly sessionTtlSeconds: number };
+  readonly console: { readonly sessionTtlSeconds: number; readonly adminRole: string };
   /** Brute-force and flood limits, shared by every node through the database. */
   readonly limits: LimitsConfig;
   /** `GET /api/events/stream`. */
@@ -255,7 +262,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
           })
         : undefined,
     }),
-    console: Object.freeze({ sessionTtlSeconds: e.IDHOOKS_CONSOLE_SESSION_TTL_SECONDS }),
+    console: Object.freeze({
+      sessionTtlSeconds: e.IDHOOKS_CONSOLE_SESSION_TTL_SECONDS,
+      adminRole: e.IDHOOKS_CONSOLE_ADMIN_ROLE,
+    }),
     limits: Object.freeze({
       authFailuresPerClient: e.IDHOOKS_AUTH_FAILURE_LIMIT,
       authFailuresPerAddress: e.IDHOOKS_AUTH_FAILURE_LIMIT_PER_ADDRESS,

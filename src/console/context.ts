@@ -29,6 +29,7 @@ export function frameOf(c: ConsoleContext, params: Record<string, string> = {}):
   return {
     nonce: c.get('nonce'),
     csrfToken: c.get('session')?.csrfToken,
+    actorLabel: c.get('session')?.actorLabel,
     notice,
     section: sectionOf(c.req.path),
   };

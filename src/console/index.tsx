@@ -16,6 +16,7 @@ import type { ConsoleEnv } from './context.js';
 import { requireCsrf } from './csrf.js';
 import { MessagePage } from './pages/message.js';
 import { authRoutes, signOutRoute } from './routes/auth.js';
+import { accountSignInRoutes, type TokenEndpoint } from './routes/account-sign-in.js';
 import { deliveriesRoutes, type DeliveryReplay } from './routes/deliveries.js';
 import { hookRoutes } from './routes/hook.js';
 import { hooksListRoutes } from './routes/hooks.js';
@@ -46,6 +47,9 @@ export interface ConsoleDeps {
   readonly endpoint: string;
   readonly trustProxy: boolean;
   readonly signingKeyGraceSeconds: number;
+  /** The console's own OIDC client id and the provider that signs its users in. */
+  readonly consoleClientId: string;
+  readonly postToTokenEndpoint: TokenEndpoint;
 }
 
 const TITLES: Record<number, string> = {
@@ -111,6 +115,17 @@ export function consoleRoutes(deps: ConsoleDeps) {
       clock: deps.clock,
       publicOrigin: new URL(deps.endpoint).origin,
       security,
+    }),
+  );
+  app.route(
+    '/',
+    accountSignInRoutes({
+      sessions: deps.sessions,
+      clock: deps.clock,
+      security,
+      endpoint: deps.endpoint,
+      clientId: deps.consoleClientId,
+      postToTokenEndpoint: deps.postToTokenEndpoint,
     }),
   );
   app.use('*', requireConsoleSession(deps.sessions, security));

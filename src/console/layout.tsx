@@ -10,6 +10,8 @@ export interface PageFrame {
   readonly nonce: string;
   /** The session's anti-CSRF token; undefined on the sign-in page. */
   readonly csrfToken: string | undefined;
+  /** Who is signed in, shown next to sign-out. */
+  readonly actorLabel?: string | undefined;
   /** A one-line success message after a redirect (a "toast"). */
   readonly notice?: string | undefined;
   /** The navigation entry this page belongs to, marked as current. */
@@ -69,6 +71,11 @@ export function Layout({ title, frame, children }: LayoutProps) {
                       </a>
                     ))}
                   </nav>
+                  {frame.actorLabel ? (
+                    <span class="signed-in-as" data-testid="signed-in-as">
+                      Signed in as {frame.actorLabel}
+                    </span>
+                  ) : null}
                   <form method="post" action={`${CONSOLE_BASE}/sign-out`} class="inline">
                     <CsrfField frame={frame} />
                     <button type="submit" class="btn btn-secondary btn-small">

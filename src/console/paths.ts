@@ -4,6 +4,8 @@ export const CONSOLE_BASE = '/console';
 export const consolePaths = {
   signIn: `${CONSOLE_BASE}/sign-in`,
   signOut: `${CONSOLE_BASE}/sign-out`,
+  signInWithAccount: `${CONSOLE_BASE}/sign-in/account`,
+  callback: `${CONSOLE_BASE}/callback`,
   hooks: `${CONSOLE_BASE}/webhooks`,
   createHook: `${CONSOLE_BASE}/webhooks/create`,
   hook: (id: string) => `${CONSOLE_BASE}/webhooks/${encodeURIComponent(id)}`,

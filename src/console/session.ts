@@ -63,6 +63,16 @@ export function requireConsoleSession(
       return c.redirect(`${consolePaths.signIn}${next}`, 303);
     }
     c.set('session', session);
+    // Every log line of the request names who acted; a state-changing request is logged as such
+    // after it ran, with its outcome, so the log is an audit trail of console actions.
+    const logger = c.get('logger')?.child({ actor: session.actor, consoleSessionId: session.id });
+    if (logger) c.set('logger', logger);
     await next();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      logger?.info(
+        { method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status },
+        'console action',
+      );
+    }
   };
 }

@@ -28,6 +28,7 @@ nav.main a[aria-current]{background:var(--accent-bg);color:var(--brand-dark)}
 main{max-width:1120px;margin:0 auto;padding:24px 20px 48px}
 h1{font-size:1.6rem;margin:0;line-height:1.25} h1.mono{font-size:1.35rem;word-break:break-all} h2{font-size:1.15rem;margin:0 0 4px} h3{font-size:1rem;margin:16px 0 6px}
 .subtitle{color:var(--muted);margin:4px 0 0}
+.signed-in-as{color:var(--muted);font-size:13px;overflow-wrap:anywhere}
 .page-head{display:flex;justify-content:space-between;align-items:flex-start;gap:16px;flex-wrap:wrap;margin-bottom:20px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:20px;margin-bottom:20px}
 .card > h2 + .subtitle{margin-bottom:12px} .card > h1 + .subtitle{margin-bottom:18px}

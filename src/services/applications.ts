@@ -19,6 +19,7 @@ import {
 } from '../domain/applications.js';
 import type { Page } from './users.js';
 import { toWindow, type PageRequest } from './lists.js';
+import { CONSOLE_CLIENT_ID } from './auth.js';
 
 export interface CreateApplicationInput {
   name: string;
@@ -69,6 +70,16 @@ const withIsAdmin = (app: ApplicationRecord): ApplicationDetails => ({
  * emits one (docs/events.md#management-api-routes-and-their-events). Secrets are stored as argon2 hashes, like user passwords: a database
  * leak must not hand out working client credentials.
  */
+/**
+ * The console's own client is recreated on every start and redeems its codes in-process without a
+ * secret: deleting it would only break console sign-in until the next restart.
+ */
+const consoleApplicationIsBuiltIn = () =>
+  new AppError('guard.invalid_input', {
+    message:
+      "idhooks-console is the console's built-in sign-in application; it cannot be deleted and has no secret.",
+  });
+
 export function createApplicationsService({ applications, clock, replaceSecret }: ApplicationsServiceDeps) {
   async function getApplication(id: string): Promise<ApplicationRecord> {
     const app = await applications.findApplicationById(id);
@@ -139,6 +150,7 @@ export function createApplicationsService({ applications, clock, replaceSecret }
     async deleteApplication(id: string): Promise<void> {
       const app = await getApplication(id);
       if (app.isAdmin) throw new AppError('application.cannot_delete_admin_application');
+      if (app.id === CONSOLE_CLIENT_ID) throw consoleApplicationIsBuiltIn();
       if (!(await applications.deleteApplicationById(id))) throw notFoundById('application', id);
     },
 
@@ -149,6 +161,7 @@ export function createApplicationsService({ applications, clock, replaceSecret }
      */
     async rotateSecret(id: string): Promise<{ application: ApplicationResponse; secret: string }> {
       const app = await getApplication(id);
+      if (app.id === CONSOLE_CLIENT_ID) throw consoleApplicationIsBuiltIn();
       if (app.isAdmin) {
         throw new AppError('guard.invalid_input', {
           message: "The admin application's secret is set by IDHOOKS_ADMIN_CLIENT_SECRET; change it there.",

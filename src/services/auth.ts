@@ -22,6 +22,13 @@ const ACCESS_TOKEN_TYPE = 'at+jwt';
  */
 export const canUseManagementApi = (app: Pick<ApplicationRecord, 'isAdmin'>) => app.isAdmin;
 
+/**
+ * The console's own OpenID Connect client, created on start. Its id is fixed so that every node
+ * and every restart agrees on it without configuration.
+ */
+export const CONSOLE_CLIENT_ID = 'idhooks-console';
+export const consoleRedirectUri = (endpoint: string) => `${endpoint}/console/callback`;
+
 export interface AuthConfig {
   readonly endpoint: string;
   readonly managementApiResource: string;
@@ -171,6 +178,35 @@ export function createAuthService({ applications, keys, clock, config, replaceSe
         createdAt: clock.now(),
       });
       return { clientId: created.id, generatedSecret: created.id === clientId ? secret : undefined };
+    },
+
+    /**
+     * Makes sure the console's first-party application exists with the redirect URI of the current
+     * endpoint (which may change between starts). Safe to run from several processes at once.
+     */
+    async ensureConsoleApplication(): Promise<string> {
+      const redirectUris = [consoleRedirectUri(config.endpoint)];
+      const metadata = { redirectUris, postLogoutRedirectUris: [] };
+      const existing = await applications.findApplicationById(CONSOLE_CLIENT_ID);
+      if (!existing) {
+        try {
+          await applications.insertApplication({
+            id: CONSOLE_CLIENT_ID,
+            name: 'idhooks console',
+            description: 'Signs administrators in to the console (created on start).',
+            type: 'Traditional',
+            secretHash: null,
+            oidcClientMetadata: metadata,
+            isAdmin: false,
+            createdAt: clock.now(),
+          });
+        } catch (error) {
+          if (!(await applications.findApplicationById(CONSOLE_CLIENT_ID))) throw error;
+        }
+      } else if (existing.oidcClientMetadata.redirectUris.join(' ') !== redirectUris.join(' ')) {
+        await applications.updateApplicationById(CONSOLE_CLIENT_ID, { oidcClientMetadata: metadata });
+      }
+      return CONSOLE_CLIENT_ID;
     },
 
     /**

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { ApplicationRecord, ApplicationsRepo } from '../storage/repos/applications.js';
 import type { AdapterPayload } from './oidc-adapter.js';
 import { SIGNING_ALG } from './oidc-keys.js';
+import { CONSOLE_CLIENT_ID } from './auth.js';
 
 /**
  * The secret the provider is told a confidential client has. Our applications' secrets are stored
@@ -19,9 +20,14 @@ export function providerClientSecret(app: Pick<ApplicationRecord, 'id' | 'secret
     .digest('base64url');
 }
 
-/** Public clients (RFC 6749 §2.1): no secret, PKCE instead. */
-export const isPublicClient = (app: Pick<ApplicationRecord, 'type'>) =>
-  app.type === 'SPA' || app.type === 'Native';
+/**
+ * Public clients (RFC 6749 §2.1): no secret, PKCE instead. The console's own application is one
+ * too: it redeems its codes inside this process, so a secret would only be a second copy of
+ * something the process already trusts; PKCE and its fixed redirect URI bind each code to the
+ * browser that started the sign-in.
+ */
+export const isPublicClient = (app: Pick<ApplicationRecord, 'type' | 'id'>) =>
+  app.type === 'SPA' || app.type === 'Native' || app.id === CONSOLE_CLIENT_ID;
 
 /** The provider's client metadata for one of our applications (snake_case, as OIDC registers it). */
 export function toClientMetadata(app: ApplicationRecord): AdapterPayload | undefined {

@@ -228,6 +228,8 @@ export interface ConsoleSessionsTable {
   expiresAt: number;
   /** SHA-256 of the admin secret hash the session was opened with (see migration 0011). */
   secretStamp: ColumnType<string, string | undefined, string>;
+  /** The user of a sign-in through the hosted page; null for a break-glass session (migration 0018). */
+  userId: ColumnType<string | null, string | null | undefined, never>;
 }
 
 /** One object of the OpenID Provider (session, grant, code, token…), keyed by its model's name. */

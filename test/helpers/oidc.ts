@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import { expect } from 'vitest';
 import { createTestEnv, type Dialect, type TestEnv } from './test-db.js';
 import type { Clock } from '../../src/shared/clock.js';
+import type { Logger } from '../../src/shared/logger.js';
 
 /** A free loopback port (the endpoint must be known before the server is built). */
 async function freePort(): Promise<number> {
@@ -24,13 +25,14 @@ export interface OidcServer {
 /** idhooks on a real 127.0.0.1 socket whose IDHOOKS_ENDPOINT is that socket. */
 export async function startOidcServer(
   dialect: Dialect,
-  options: { env?: Record<string, string>; clock?: Clock } = {},
+  options: { env?: Record<string, string>; clock?: Clock; logger?: Logger } = {},
 ): Promise<OidcServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const env = await createTestEnv(dialect, {
     env: { IDHOOKS_ENDPOINT: baseUrl, ...options.env },
     clock: options.clock,
+    logger: options.logger,
   });
   const server = serve({ fetch: env.app.fetch, hostname: '127.0.0.1', port }) as Server;
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));

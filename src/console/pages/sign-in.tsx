@@ -20,10 +20,22 @@ export function SignInPage({
     <Layout title="Sign in" frame={frame}>
       <div class="card signin">
         <h1>Sign in to the console</h1>
+        <p>
+          <a
+            class="btn btn-primary"
+            href={`${consolePaths.signInWithAccount}?next=${encodeURIComponent(next)}`}
+          >
+            Sign in with your idhooks account
+          </a>
+        </p>
         <p class="subtitle">
-          Use the client ID and secret of the admin machine-to-machine application, printed once when idhooks
-          first started (or set with <code>IDHOOKS_ADMIN_CLIENT_ID</code> and{' '}
-          <code>IDHOOKS_ADMIN_CLIENT_SECRET</code>).
+          Your account needs the administrator role (<code>IDHOOKS_CONSOLE_ADMIN_ROLE</code>).
+        </p>
+        <h2>Break-glass sign-in</h2>
+        <p class="subtitle">
+          When no administrator account can sign in, use the client ID and secret of the admin
+          machine-to-machine application, printed once when idhooks first started (or set with{' '}
+          <code>IDHOOKS_ADMIN_CLIENT_ID</code> and <code>IDHOOKS_ADMIN_CLIENT_SECRET</code>).
         </p>
         {error ? (
           <p class="alert" role="alert" data-testid="error">
@@ -58,8 +70,8 @@ export function SignInPage({
               autofocus={!!clientId}
             />
           </div>
-          <button type="submit" class="btn btn-primary">
-            Sign in
+          <button type="submit" class="btn">
+            Sign in with client credentials
           </button>
         </form>
       </div>

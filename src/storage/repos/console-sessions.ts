@@ -5,6 +5,8 @@ export interface ConsoleSessionRecord {
   readonly id: string;
   readonly csrfToken: string;
   readonly clientId: string;
+  /** The signed-in user, or null for a break-glass session (admin client credentials). */
+  readonly userId: string | null;
   readonly secretStamp: string;
   readonly createdAt: number;
   readonly expiresAt: number;
@@ -19,6 +21,7 @@ const toSession = (row: Selectable<ConsoleSessionsTable>): ConsoleSessionRecord 
   id: row.id,
   csrfToken: row.csrfToken,
   clientId: row.clientId,
+  userId: row.userId ?? null,
   secretStamp: row.secretStamp,
   createdAt: Number(row.createdAt),
   expiresAt: Number(row.expiresAt),
