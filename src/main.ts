@@ -130,11 +130,36 @@ async function migrate() {
 }
 
 /**
+ * `idhooks keys rotate|retire`: the OpenID Provider's signing keys (docs/oidc.md "Keys and rotation").
+ * Rotating adds a generation that running nodes sign with after their restart; retiring drops every
+ * generation below the newest, once tokens signed by them have expired.
+ */
+async function keys(action: 'rotate' | 'retire') {
+  const config = loadConfig();
+  const container = createContainer(config, { pgSchema: config.pgSchema });
+  try {
+    await container.init();
+    if (action === 'rotate') {
+      const { kid, generation } = await container.services.oidcKeys.rotate();
+      process.stdout.write(
+        `Added signing key generation ${generation} (kid ${kid}). Restart the nodes to sign with it; ` +
+          `retire the old keys once their tokens have expired (idhooks keys retire).\n`,
+      );
+    } else {
+      const removed = await container.services.oidcKeys.retireOldKeys();
+      process.stdout.write(`Retired ${removed} older signing key generation${removed === 1 ? '' : 's'}.\n`);
+    }
+  } finally {
+    await container.close();
+  }
+}
+
+/**
  * `idhooks <command>`: the arguments are parsed (src/cli) before anything is opened, so `--help`, a
  * typo or an unknown option never starts a server, creates a database file or prints credentials.
  */
 async function main() {
-  const code = await runCli(process.argv.slice(2), { start, migrate });
+  const code = await runCli(process.argv.slice(2), { start, migrate, keys });
   // `start` keeps running until a signal; every other command ends here.
   if (code >= 0) process.exit(code);
 }

@@ -57,6 +57,7 @@ function captured(): Output & { stdout: string; stderr: string } {
 const refuseToStart: ServerCommands = {
   start: () => Promise.reject(new Error('the server must not start')),
   migrate: () => Promise.reject(new Error('migrations must not run')),
+  keys: () => Promise.reject(new Error('keys must not change')),
 };
 
 describe('idhooks usage mistakes (in process)', () => {
@@ -72,6 +73,10 @@ describe('idhooks usage mistakes (in process)', () => {
     [['start', 'extra'], 'Unexpected argument "extra"'],
     [['migrate', '--role', 'api'], "Unknown option '--role'"],
     [['migrate', 'now'], 'Unexpected argument "now"'],
+    [['keys'], 'Missing rotate|retire'],
+    [['keys', 'delete'], 'Unknown action "delete"'],
+    [['keys', 'rotate', 'now'], 'Unexpected argument "now"'],
+    [['keys', '--force'], "Unknown option '--force'"],
     [['listen'], '--forward-to is required'],
     [['listen', '--forward-to'], 'argument missing'],
     [['listen', '--forward-to', 'localhost:3000', ...creds], '--forward-to must be an http'],

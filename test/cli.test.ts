@@ -222,6 +222,48 @@ describe('idhooks command on SQLite', () => {
   );
 
   it(
+    'rotates the signing key with `keys rotate`: old tokens verify until `keys retire`, new ones use the new key',
+    async () => {
+      const admin = {
+        IDHOOKS_ADMIN_CLIENT_ID: 'key-rotation-admin',
+        IDHOOKS_ADMIN_CLIENT_SECRET: 'key-rotation-secret-0123456789',
+      };
+      const vars = { DATABASE_URL: tempSqliteUrl(), IDHOOKS_ENDPOINT: 'http://localhost:3001', ...admin };
+      const resource = 'http://localhost:3001/api';
+      const kidOf = (jwt: string) =>
+        (JSON.parse(Buffer.from(jwt.split('.')[0] ?? '', 'base64url').toString()) as { kid: string }).kid;
+      const tokenFrom = async (run: Run) =>
+        (await requestToken(run, admin.IDHOOKS_ADMIN_CLIENT_ID, admin.IDHOOKS_ADMIN_CLIENT_SECRET, resource))
+          .body.access_token ?? '';
+
+      const first = await startServer(vars);
+      const oldToken = await tokenFrom(first);
+      expect(await stop(first)).toBe(0);
+
+      const rotate = runCli(['keys', 'rotate'], { DATABASE_URL: vars.DATABASE_URL });
+      expect(await finish(rotate), rotate.stderr()).toBe(0);
+      expect(rotate.stdout()).toMatch(/Added signing key generation 2 \(kid /);
+
+      const second = await startServer(vars);
+      const newToken = await tokenFrom(second);
+      expect(kidOf(newToken)).not.toBe(kidOf(oldToken));
+      expect(await listUsers(second, oldToken)).toBe(200);
+      expect(await listUsers(second, newToken)).toBe(200);
+      expect(await stop(second)).toBe(0);
+
+      const retire = runCli(['keys', 'retire'], { DATABASE_URL: vars.DATABASE_URL });
+      expect(await finish(retire), retire.stderr()).toBe(0);
+      expect(retire.stdout()).toContain('Retired 1 older signing key generation.');
+
+      const third = await startServer(vars);
+      expect(await listUsers(third, oldToken)).toBe(401);
+      expect(await listUsers(third, newToken)).toBe(200);
+      expect(await stop(third)).toBe(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'uses IDHOOKS_ADMIN_CLIENT_ID and IDHOOKS_ADMIN_CLIENT_SECRET when set, printing nothing secret',
     async () => {
       const admin = {

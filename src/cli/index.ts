@@ -12,6 +12,7 @@ export const USAGE = `Usage: idhooks <command> [options]
 Server:
   start [--role all|api|worker]  migrate the database, then serve the API and deliver webhooks
   migrate                        apply pending database migrations and exit
+  keys <rotate|retire>           add a new OpenID Provider signing key, or drop the old ones
 
 Client (talks to a running idhooks with admin credentials):
   listen --forward-to <url>      forward live events, signed, to a local endpoint
@@ -50,6 +51,21 @@ Options:
   options: {},
 };
 
+export const KEYS: CommandSpec = {
+  usage: `Usage: idhooks keys <rotate|retire>
+
+Manages the OpenID Provider's signing keys in the database (DATABASE_URL); see docs/oidc.md.
+  rotate  adds a new key generation; nodes sign with it after their next restart, and every node
+          keeps accepting tokens signed by the older keys
+  retire  drops every generation below the newest; run it once the tokens signed by the old keys
+          have expired (IDHOOKS_ACCESS_TOKEN_TTL_SECONDS)
+
+Options:
+  -h, --help  show this help`,
+  options: {},
+  positionals: ['rotate|retire'],
+};
+
 /** The package's version, read from package.json next to src/ and dist/. */
 export function version(): string {
   const file = new URL('../../package.json', import.meta.url);
@@ -60,6 +76,7 @@ export function version(): string {
 export interface ServerCommands {
   start(role: 'all' | 'api' | 'worker'): Promise<void>;
   migrate(): Promise<void>;
+  keys(action: 'rotate' | 'retire'): Promise<void>;
 }
 
 const ROLES = ['all', 'api', 'worker'] as const;
@@ -69,6 +86,7 @@ function helpFor(topic: readonly string[]): string | undefined {
   if (command === undefined) return USAGE;
   if (command === 'start') return START.usage;
   if (command === 'migrate') return MIGRATE.usage;
+  if (command === 'keys') return KEYS.usage;
   if (command === 'listen') return LISTEN.usage;
   if (command === 'deliveries') {
     return sub === undefined
@@ -132,6 +150,16 @@ async function dispatch(argv: readonly string[], server: ServerCommands, out: Ou
     const parsed = parseCommand(MIGRATE, args);
     if (parsed.isHelp) return out.help(MIGRATE.usage);
     await server.migrate();
+    return 0;
+  }
+  if (command === 'keys') {
+    const parsed = parseCommand(KEYS, args);
+    if (parsed.isHelp) return out.help(KEYS.usage);
+    const [action] = parsed.positionals;
+    if (action !== 'rotate' && action !== 'retire') {
+      throw new UsageError(`Unknown action "${action}"; use rotate or retire.`, KEYS.usage);
+    }
+    await server.keys(action);
     return 0;
   }
   if (command === 'listen') return runListen(args, loadClientEnvUnlessHelp(args), out);
