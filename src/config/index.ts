@@ -158,7 +158,7 @@ export interface Config {
 }
 
 export interface LimitsConfig {
-  /** Failed client authentications (console sign-in, later `/oidc/token`) per client id per window. */
+  /** Failed client authentications (console sign-in, `/oidc/token`) per client id per window. */
   readonly authFailuresPerClient: number;
   /** The same, per source address. */
   readonly authFailuresPerAddress: number;
