@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Config } from './config/index.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -25,16 +24,7 @@ import { createUserActivityRepo } from './storage/repos/user-activity.js';
 import { createUsersRepo } from './storage/repos/users.js';
 import { createOidcKeysRepo } from './storage/repos/oidc-keys.js';
 import { createOidcModelsRepo } from './storage/repos/oidc-models.js';
-import { createOidcKeysService } from './services/oidc-keys.js';
-import { createOidcClientsService } from './services/oidc-clients.js';
-import { createOidcAdapterFactory } from './services/oidc-adapter.js';
-import { createOidcAccountsService } from './services/oidc-accounts.js';
-import { createOidcInteractionsService } from './services/oidc-interactions.js';
-import { createOidcRevocationService } from './services/oidc-revocation.js';
-import { createOidcSessionsService } from './services/oidc-sessions.js';
-import { createOidcProvider } from './http/oidc/provider.js';
-import { LOGTO_OSS_MANAGEMENT_API_RESOURCE, canUseManagementApi } from './services/auth.js';
-import type Provider from 'oidc-provider';
+import { createOidcWiring } from './container-oidc.js';
 import { createApplicationsService } from './services/applications.js';
 import { createAuthService } from './services/auth.js';
 import { createAttemptLimiter } from './services/attempt-limiter.js';
@@ -176,29 +166,11 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     localDelivery: delivery.engine,
   });
 
-  const oidcKeys = createOidcKeysService({ keys: repos.oidcKeys, clock });
-  const oidcClients = createOidcClientsService({ applications: repos.applications });
-  const oidcAccounts = createOidcAccountsService({
-    users: repos.users,
-    roles: repos.roles,
-    resources: repos.resources,
-  });
-  const oidcInteractions = createOidcInteractionsService({ models: repos.oidcModels, clock });
-  const oidcRevocation = createOidcRevocationService({
-    models: repos.oidcModels,
-    applications: repos.applications,
-    consoleSessions: repos.consoleSessions,
-    experienceSessions: repos.experienceSessions,
-  });
-  // One way to change a secret, for the admin bootstrap and the console's rotation alike.
-  const replaceSecret = (applicationId: string, secretHash: string) =>
-    runInTransaction(async (tx) => {
-      await repos.applications.updateApplicationSecret(applicationId, secretHash, tx);
-      await oidcRevocation.revokeApplication(applicationId, tx);
-    });
+  const oidc = createOidcWiring({ config, clock, runInTransaction, repos });
+  const { replaceSecret } = oidc;
   const auth = createAuthService({
     applications: repos.applications,
-    keys: oidcKeys,
+    keys: oidc.keys,
     clock,
     config,
     replaceSecret,
@@ -215,17 +187,11 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
   const limiter = createAttemptLimiter({ counters: repos.attemptCounters, clock });
   const services = {
     auth,
-    oidcKeys,
-    oidcClients,
-    oidcAccounts,
-    oidcRevocation,
-    oidcSessions: createOidcSessionsService({
-      models: repos.oidcModels,
-      applications: repos.applications,
-      users: repos.users,
-      runInTransaction,
-      clock,
-    }),
+    oidcKeys: oidc.keys,
+    oidcClients: oidc.clients,
+    oidcAccounts: oidc.accounts,
+    oidcRevocation: oidc.revocation,
+    oidcSessions: oidc.sessions,
     limiter,
     consoleSessions: createConsoleSessionsService({
       sessions: repos.consoleSessions,
@@ -243,7 +209,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       users: repos.users,
       runInTransaction,
       clock,
-      revokeUser: (userId, tx) => oidcRevocation.revokeUser(userId, tx),
+      revokeUser: (userId, tx) => oidc.revocation.revokeUser(userId, tx),
     }),
     applications: createApplicationsService({ applications: repos.applications, clock, replaceSecret }),
     resources: createResourcesService({ resources: repos.resources, runInTransaction, clock }),
@@ -341,7 +307,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       signInDevices: createSignInDevices({ sightings: repos.signInSightings, clock }),
       runInTransaction,
       clock,
-      oidcInteractions,
+      oidcInteractions: oidc.interactions,
       settings: {
         sentinelPolicy: config.experience.lockout,
         sendRatePolicy: config.experience.codeSendLimit,
@@ -355,41 +321,10 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     }),
   };
 
-  /** Keys signing the provider's cookies, shared by every node (loaded by init()). */
-  let cookieKeys: string[] | undefined;
-  let provider: Provider | undefined;
-  /** The one OpenID Provider of this process, built on first use after init(). */
-  const oidcProvider = (): Provider => {
-    if (!cookieKeys) throw new Error('The OpenID Provider was requested before init(); call init() first.');
-    provider ??= createOidcProvider({
-      issuer: `${config.endpoint}/oidc`,
-      managementApiResources: [config.managementApiResource, LOGTO_OSS_MANAGEMENT_API_RESOURCE],
-      accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-      jwks: oidcKeys.privateJwks(),
-      cookieKeys,
-      adapter: createOidcAdapterFactory({
-        models: repos.oidcModels,
-        clock,
-        findClient: (id) => oidcClients.findClientMetadata(id),
-      }),
-      endpoint: config.endpoint,
-      ttl: {
-        sessionSeconds: config.experience.sessionTtlSeconds,
-        interactionSeconds: config.experience.interactionTtlSeconds,
-      },
-      accounts: oidcAccounts,
-      canUseManagementApi: async (clientId) => {
-        const app = await repos.applications.findApplicationById(clientId);
-        return app !== undefined && canUseManagementApi(app);
-      },
-    });
-    return provider;
-  };
-
   return {
     config,
     clock,
-    oidcProvider,
+    oidcProvider: oidc.provider,
     logger,
     database,
     repos,
@@ -412,14 +347,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
           'verification codes are written to this log (development connector); set IDHOOKS_EMAIL_CONNECTOR_URL before real users sign up',
         );
       }
-      await oidcKeys.init();
-      cookieKeys = [
-        await repos.settings.ensureSetting(
-          'oidc.cookie_key',
-          randomBytes(32).toString('base64url'),
-          clock.now(),
-        ),
-      ];
+      await oidc.init();
     },
     async close(): Promise<void> {
       feedSignal.close();

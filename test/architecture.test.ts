@@ -173,6 +173,7 @@ const RULES: readonly Rule[] = [
   { folder: 'main.ts', mayImport: ['*'] },
   { folder: 'startup.ts', mayImport: ['type:config'] },
   { folder: 'container.ts', mayImport: ['*'] },
+  { folder: 'container-oidc.ts', mayImport: ['*'] },
   { folder: 'app.ts', mayImport: ['*'] },
 ];
 

@@ -15,7 +15,6 @@ import { HOOK_EVENT_OF_INTERACTION } from '../domain/events.js';
 import {
   hasPendingProfile,
   type InteractionEventName,
-  type InteractionState,
   type PendingProfile,
   type ProfileInput,
   type VerificationRecord,
@@ -32,6 +31,7 @@ import {
   type ExperienceRequest,
 } from './experience-state.js';
 import { assertPasswordPolicy, createVerifications } from './experience-verifications.js';
+import { consume, findUsableRecord, isUniqueViolation, profileChanges } from './experience-records.js';
 import type { SignInDevices } from './sign-in-devices.js';
 import type { RunInTransaction } from './transaction.js';
 import type { OidcInteractionsService } from './oidc-interactions.js';
@@ -76,35 +76,6 @@ export interface SubmitResult {
   readonly interactionEvent: InteractionEventName;
   readonly cookies: CookieUpdates;
 }
-
-const isUniqueViolation = (error: unknown) => {
-  const code = (error as { code?: string }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-};
-
-/** The record a later step consumes; 404 when unknown, 400 when unusable. */
-function findUsableRecord(state: InteractionState, id: string): VerificationRecord {
-  const record = state.verifications.find((r) => r.id === id);
-  if (!record) throw new AppError('session.verification_session_not_found');
-  const isVerified = record.type !== 'EmailVerificationCode' || record.isVerified;
-  if (record.isConsumed || !isVerified) throw new AppError('session.verification_failed');
-  return record;
-}
-
-const consume = (state: InteractionState, id: string): InteractionState => ({
-  ...state,
-  verifications: state.verifications.map((r) => (r.id === id ? { ...r, isConsumed: true } : r)),
-});
-
-const profileChanges = (profile: PendingProfile): UserChanges => ({
-  ...(profile.username === undefined ? {} : { username: profile.username }),
-  ...(profile.primaryEmail === undefined ? {} : { primaryEmail: profile.primaryEmail }),
-  ...(profile.passwordEncrypted === undefined
-    ? {}
-    : { passwordEncrypted: profile.passwordEncrypted, passwordEncryptionMethod: PASSWORD_METHOD }),
-  ...(profile.name === undefined ? {} : { name: profile.name }),
-  ...(profile.avatar === undefined ? {} : { avatar: profile.avatar }),
-});
 
 /**
  * Logto's Experience API for sign-up, sign-in and password reset (docs/compatibility.md#sign-in-flows,
