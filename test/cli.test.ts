@@ -10,14 +10,15 @@ import { randomString } from '../src/shared/ids.js';
 import { DIALECTS, TEST_PG_URL } from './helpers/test-db.js';
 
 /**
- * The real command from source (`tsx src/main.ts …`; `npm start` runs the same code compiled), in child
+ * The real command from source (`node --import tsx src/main.ts …`; `npm start` runs the same code compiled), in child
  * processes on 127.0.0.1: first-start credentials, restarts, configured credentials, migrate, bad
  * configuration and SIGTERM, on SQLite and once on PostgreSQL with two processes starting together.
  * Every wait is bounded, and afterAll kills whatever is still running.
  */
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+/** One process (`node --import tsx`): a signal reaches the server itself, not a relaying parent. */
+const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
 /** A cold tsx start on a busy two-core machine takes a few seconds; this leaves a wide margin. */
 const READY_TIMEOUT_MS = 45_000;
 const EXIT_TIMEOUT_MS = 20_000;
@@ -47,7 +48,7 @@ afterAll(async () => {
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   try {
-    // tsx runs the program in a child of its own: signal the whole group so nothing is left behind.
+    // Signal the whole group, so nothing the process started is left behind.
     process.kill(-child.pid, signal);
   } catch {
     // Already gone.
@@ -83,11 +84,11 @@ function tempSqliteUrl(): string {
 }
 
 /**
- * Runs `tsx src/main.ts <args>` with only the variables given (plus PATH and HOME): nothing from the
+ * Runs `node --import tsx src/main.ts <args>` with only the variables given (plus PATH and HOME): nothing from the
  * test runner's environment, IDHOOKS_ALLOW_PRIVATE_TARGETS included, leaks in.
  */
 function runCli(args: string[], vars: Record<string, string>, port?: number): Run {
-  const child = spawn(TSX, ['src/main.ts', ...args], {
+  const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), 'src/main.ts', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...vars },
     stdio: ['ignore', 'pipe', 'pipe'],
