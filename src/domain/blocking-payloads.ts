@@ -2,9 +2,13 @@
  * Payloads of the blocking events and of the circuit events (docs/idhooks-events.md). Pure builders,
  * keys in the order receivers see them; `hookId` is appended at send time like every payload.
  */
+import type { BlockingEvent } from './events.js';
 import type { ApplicationSummary, ExperienceContext } from './interaction-payloads.js';
 import type { NewEvent } from './payloads.js';
 import { toUserInfo, type UserInfo } from './users.js';
+
+/** A blocking event ready to be sent: its type and its payload without `hookId`. */
+export type BlockingNewEvent = NewEvent & { readonly type: BlockingEvent };
 
 /** The would-be user of a sign-up, as `PreRegister` shows it. */
 export interface RegisterProfile {
@@ -18,7 +22,7 @@ export function preRegisterEvent(
   ctx: ExperienceContext,
   createdAt: number,
   profile: RegisterProfile,
-): NewEvent {
+): BlockingNewEvent {
   return {
     type: 'PreRegister',
     payload: {
@@ -40,7 +44,7 @@ export function preRegisterEvent(
 }
 
 /** `PreSignIn`: the payload `PostSignIn` will have if the sign-in goes on. */
-export function preSignInEvent(ctx: ExperienceContext, createdAt: number, user: UserInfo): NewEvent {
+export function preSignInEvent(ctx: ExperienceContext, createdAt: number, user: UserInfo): BlockingNewEvent {
   return {
     type: 'PreSignIn',
     payload: {
@@ -66,7 +70,7 @@ export interface TokenRequest {
   readonly scopes: readonly string[];
 }
 
-export function preTokenIssueEvent(request: TokenRequest, createdAt: number): NewEvent {
+export function preTokenIssueEvent(request: TokenRequest, createdAt: number): BlockingNewEvent {
   return {
     type: 'PreTokenIssue',
     payload: {
@@ -86,7 +90,7 @@ export function preTokenIssueEvent(request: TokenRequest, createdAt: number): Ne
  * The notice sent through the durable queue when a call failed under the open policy: the same
  * payload with `"decision": "skipped"`, so the receiver learns of every step it did not judge.
  */
-export const skippedNotice = (event: NewEvent): NewEvent => ({
+export const skippedNotice = (event: BlockingNewEvent): BlockingNewEvent => ({
   type: event.type,
   payload: { ...event.payload, decision: 'skipped' },
 });

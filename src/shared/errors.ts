@@ -128,6 +128,12 @@ export const ERROR_CODES = {
     status: 409,
     message: 'The hook is disabled. Enable it first; its deliveries resume when it is enabled.',
   },
+  // Blocking hooks (docs/blocking-hooks.md): the message of `hook.denied` is the receiver's own.
+  'hook.denied': { status: 403, message: 'A hook denied this request.' },
+  'hook.unavailable': {
+    status: 503,
+    message: 'A hook that must approve this request could not be reached. Try again later.',
+  },
   'delivery.in_progress': {
     status: 409,
     message: 'The delivery is being sent right now. Resend it once this attempt is recorded.',
