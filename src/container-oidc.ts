@@ -10,6 +10,7 @@ import { createOidcInteractionsService } from './services/oidc-interactions.js';
 import { createOidcKeysService } from './services/oidc-keys.js';
 import { createOidcRevocationService } from './services/oidc-revocation.js';
 import { createOidcSessionsService } from './services/oidc-sessions.js';
+import { createTokenClaims } from './services/token-claims.js';
 import type { RunInTransaction } from './services/transaction.js';
 import type { BlockingHooksService } from './services/blocking-hooks.js';
 import type { Clock } from './shared/clock.js';
@@ -105,6 +106,14 @@ export function createOidcWiring({ config, clock, runInTransaction, repos, block
           interactionSeconds: config.experience.interactionTtlSeconds,
         },
         accounts,
+        tokenClaims:
+          blockingHooks &&
+          createTokenClaims({
+            blockingHooks,
+            users: repos.users,
+            applications: repos.applications,
+            now: () => clock.now(),
+          }),
         canUseManagementApi: async (clientId) => {
           const app = await repos.applications.findApplicationById(clientId);
           return app !== undefined && canUseManagementApi(app);

@@ -49,6 +49,10 @@ export const ERROR_CODES = {
   'oidc.login_required': { status: 400, message: 'The end user must sign in.' },
   'oidc.consent_required': { status: 400, message: 'The end user must consent.' },
   'oidc.interaction_required': { status: 400, message: 'The end user must interact.' },
+  'oidc.temporarily_unavailable': {
+    status: 503,
+    message: 'The request cannot be served now; try again later.',
+  },
   'oidc.session_not_found': { status: 400, message: 'The interaction or session was not found.' },
   'oidc.server_error': {
     status: 500,

@@ -90,6 +90,7 @@ export interface AttemptView {
 
 export interface DeliveryView {
   id: string;
+  eventId: string;
   event: string;
   status: string;
   attempts: AttemptView[];
