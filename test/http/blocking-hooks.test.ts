@@ -17,6 +17,7 @@ import { listEvents, TestBrowser } from '../helpers/experience.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { createTestEnv, describeEachDialect, type TestEnv } from '../helpers/test-db.js';
 import { eventually } from '../helpers/builders.js';
+import { signInToConsole, testIdText } from '../helpers/console.js';
 
 /**
  * Blocking hooks (issue 15) in the Experience API: each decision, each failure under both policies,
@@ -127,6 +128,11 @@ describeEachDialect('Blocking hooks: PreRegister and PreSignIn', (dialect) => {
     expect(newEvents).toEqual(['PreRegister']);
     const [delivery] = await deliveriesOf(env, h.id, 'PreRegister');
     expect(delivery!.attempts[0]).toMatchObject({ result: 'Success', decision: 'deny' });
+    // The console's delivery page shows the call with its decision.
+    const console = await signInToConsole(env);
+    const html = await console.page(`/console/webhooks/${h.id}/recent-requests/${delivery!.id}`);
+    expect(testIdText(html, 'attempt-decision')).toBe('Decision: deny');
+    expect(html).toContain('Sign-ups from this network are closed.');
   });
 
   it('allow with customData from two hooks, merged in creation order; a third hook denying wins', async () => {
