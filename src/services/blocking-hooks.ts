@@ -212,7 +212,12 @@ export function createBlockingHooksService(deps: BlockingHooksDeps) {
     const queued = await deps.runInTransaction(async (tx, emit) => {
       const notices = await calls.recordCalls(
         tx,
-        { event, calls: records, notice: { event: skippedNotice(event), hookIds: noticeHooks } },
+        {
+          event,
+          calls: records,
+          notice: { event: skippedNotice(event), hookIds: noticeHooks },
+          isHistoryOnly: circuitEvents.length === 0,
+        },
         clock.now(),
       );
       for (const circuitEvent of circuitEvents) await emit(circuitEvent);

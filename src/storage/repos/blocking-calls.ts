@@ -43,6 +43,12 @@ export interface CallsToRecord {
   readonly calls: readonly CallRecord[];
   /** Hooks to send the skipped notice to, through the queue. */
   readonly notice?: { readonly event: NewEvent; readonly hookIds: readonly string[] };
+  /**
+   * True when the transaction holds only this history (no notice, no other event). PostgreSQL then
+   * commits it without waiting for the WAL flush: a crash in that instant can lose a record of a
+   * call, never a notice or an event, and the sign-in does not wait for a disk flush it has no use for.
+   */
+  readonly isHistoryOnly?: boolean;
 }
 
 /** PostgreSQL text cannot hold NUL; receivers answer what they like (see delivery/attempt.ts). */
@@ -78,7 +84,15 @@ export function createBlockingCallsRepo(db: Executor, capabilities: Capabilities
      * Writes the calls of one blocking event and queues the skipped notices, in the caller's
      * transaction. Returns how many notices were queued, so the caller can wake the engine.
      */
-    async recordCalls(tx: Executor, { event, calls, notice }: CallsToRecord, now: number): Promise<number> {
+    async recordCalls(
+      tx: Executor,
+      { event, calls, notice, isHistoryOnly = false }: CallsToRecord,
+      now: number,
+    ): Promise<number> {
+      const hasNotice = notice !== undefined && notice.hookIds.length > 0;
+      if (isHistoryOnly && !hasNotice && capabilities.asyncCommit) {
+        await sql`set local synchronous_commit = off`.execute(tx);
+      }
       if (calls.length > 0) {
         const eventId = await insertEvent(tx, event, now);
         await tx
@@ -127,7 +141,7 @@ export function createBlockingCallsRepo(db: Executor, capabilities: Capabilities
           )
           .execute();
       }
-      if (!notice || notice.hookIds.length === 0) return 0;
+      if (!notice || !hasNotice) return 0;
       const noticeId = await insertEvent(tx, notice.event, now);
       await tx
         .insertInto('deliveries')
