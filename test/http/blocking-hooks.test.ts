@@ -301,26 +301,30 @@ describeEachDialect('Blocking hooks: PreRegister and PreSignIn', (dialect) => {
   it('holds no database transaction open while a call is out', async () => {
     await hook('probe', ['PreRegister'], { timeoutMs: 3000 });
     let probe: Promise<string> | undefined;
-    // The receiver answers only after a write through another request succeeded: with a transaction
-    // open around the call, SQLite's single writer (or PostgreSQL's row locks) would make it wait.
+    let answeredAt = 0;
+    // While the call waits (the answer comes 600 ms later), another request writes. With a
+    // transaction open around the call it could not finish first: SQLite has one connection, and
+    // on PostgreSQL the open transaction's locks on this test's tables would show.
     receiver.respondWith(() => {
+      answeredAt = Date.now() + 600;
       probe = (async () => {
         const response = await env.api('POST', '/api/roles', { name: uniqueName('probe'), description: 'x' });
+        const isBeforeAnswer = Date.now() < answeredAt;
+        let locks = 0;
         if (dialect === 'postgres') {
-          // Any lock another backend holds on this test's tables means a transaction is open.
           const { rows } = await (env.container.database.pgPool as any).query(
             'select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation ' +
               'join pg_namespace s on s.oid = c.relnamespace where s.nspname = $1 and l.pid <> pg_backend_pid()',
             [env.database.pgSchema],
           );
-          return `${response.status} ${rows[0].n}`;
+          locks = rows[0].n;
         }
-        return `${response.status} 0`;
+        return `${response.status} before answer: ${isBeforeAnswer}, locks: ${locks}`;
       })();
-      return answer({ decision: 'deny', message: 'probing' }, 200, 400);
+      return answer({ decision: 'deny', message: 'probing' }, 200, 600);
     });
     await expectRejected(await registerIdentify(browser(), uniqueName('probe')), 403, 'hook.denied');
-    expect(await probe).toBe('200 0');
+    expect(await probe).toBe('200 before answer: true, locks: 0');
   });
 
   it('counts calls in /metrics by event and outcome, with a latency histogram', async () => {
