@@ -234,6 +234,18 @@ describeEachDialect('Blocking hooks: PreRegister and PreSignIn', (dialect) => {
     },
   );
 
+  it('recover leaves failed calls alone: they are history, their notices are deliveries', async () => {
+    const h = await hook('err500', ['PreRegister'], { failurePolicy: 'closed' });
+    routeAnswers(receiver, failureRoutes);
+    await expectRejected(await registerIdentify(browser(), uniqueName('recover')), 503, 'hook.unavailable');
+    const recovered = await expectStatus<{ recovered: number }>(
+      await env.api('POST', `/api/hooks/${h.id}/deliveries/recover`, { since: 0 }),
+      202,
+    );
+    expect(recovered.recovered).toBe(0);
+    expect((await deliveriesOf(env, h.id, 'PreRegister')).map((d) => d.status)).toEqual(['failed']);
+  });
+
   it('delivers the skipped notice once the receiver is back', async () => {
     let isDown = true;
     const h = await hook('flaky', ['PreRegister'], { timeoutMs: 500 });
