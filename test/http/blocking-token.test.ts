@@ -106,8 +106,9 @@ describeEachDialect('Blocking hooks: PreTokenIssue', (dialect) => {
   }
 
   it("adds the receivers' claims, merged in hook creation order, and records the calls", async () => {
-    const first = await hook('claims1');
-    await hook('claims2');
+    // The longest deadline: under load the first calls of a file also warm up connections and code.
+    const first = await hook('claims1', { timeoutMs: 5000 });
+    await hook('claims2', { timeoutMs: 5000 });
     routeAnswers(receiver, {
       claims1: answer({ decision: 'allow', claims: { tenant: 'acme', tier: 'basic' } }),
       claims2: answer({ decision: 'allow', claims: { tier: 'gold' } }),
