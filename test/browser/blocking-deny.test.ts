@@ -37,8 +37,9 @@ describeInChromium('browser: a blocking hook denying on the hosted pages', () =>
     });
     const user = await env.api('POST', '/api/users', { username: 'denied_user', password: PASSWORD });
     expect(user.status).toBe(200);
-    await createHook(env, `${receiver.url}/register`, ['PreRegister']);
-    await createHook(env, `${receiver.url}/signin`, ['PreSignIn']);
+    // The longest deadline, so a loaded machine does not turn the deny into a timeout.
+    await createHook(env, `${receiver.url}/register`, ['PreRegister'], { timeoutMs: 5000 });
+    await createHook(env, `${receiver.url}/signin`, ['PreSignIn'], { timeoutMs: 5000 });
     routeAnswers(receiver, {
       register: answer({ decision: 'deny', message: 'Sign-ups are invitation-only this week.' }),
       signin: answer({ decision: 'deny', message: 'Your account is under review; try again tomorrow.' }),
