@@ -15,6 +15,7 @@ import { cpus, totalmem } from 'node:os';
 import { createBenchDatabase, type BenchDatabase } from './databases.js';
 import { startReceiver } from './processes.js';
 import { drainBacklog, endToEnd, latencyAtRate, rawHttpLimit } from './scenarios.js';
+import { blockingSignInLatency } from './blocking.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -22,7 +23,7 @@ const BASE_URL = process.env.DATABASE_URL;
 const HOOK_CAP = 32; // the default IDHOOKS_HOOK_MAX_IN_FLIGHT; the raw client gets as many connections
 const scaled = (n: number) => Math.max(10, Math.round(n * SCALE));
 const ONLY = process.env.BENCH_ONLY?.split(',').map((group) => group.trim());
-const runs = (group: 'drain' | 'e2e' | 'latency' | 'memory') => !ONLY || ONLY.includes(group);
+const runs = (group: 'drain' | 'e2e' | 'latency' | 'memory' | 'blocking') => !ONLY || ONLY.includes(group);
 
 interface Figure {
   readonly name: string;
@@ -186,16 +187,51 @@ async function main() {
         ),
       );
     }
+    if (runs('blocking')) {
+      const blocking = await repeat('blocking hooks', (db) => blockingSignInLatency(db, scaled(2_000)));
+      figures.push(
+        summarise(
+          'sign-in wait, no blocking hook, p50',
+          'ms',
+          blocking.map((b) => b.noHook.p50),
+        ),
+        summarise(
+          'sign-in wait, blocking hook answering, p50',
+          'ms',
+          blocking.map((b) => b.answering.p50),
+          '< 3',
+        ),
+        summarise(
+          'sign-in wait, blocking hook answering, p99',
+          'ms',
+          blocking.map((b) => b.answering.p99),
+          '< 10',
+        ),
+        summarise(
+          'sign-in wait, breaker open, p50',
+          'ms',
+          blocking.map((b) => b.breakerOpen.p50),
+          '< 0.5',
+        ),
+        summarise(
+          'sign-in wait, breaker open, p99',
+          'ms',
+          blocking.map((b) => b.breakerOpen.p99),
+        ),
+      );
+    }
   } finally {
     await receiver.stop();
   }
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-  const rows = figures.map((f) =>
-    [f.name, `${format(f.median)} ${f.unit}`, `${format(f.min)} – ${format(f.max)}`, f.target ?? ''].join(
-      ' | ',
-    ),
-  );
+  const rows = figures
+    .filter((f) => f.runs.length > 0)
+    .map((f) =>
+      [f.name, `${format(f.median)} ${f.unit}`, `${format(f.min)} – ${format(f.max)}`, f.target ?? ''].join(
+        ' | ',
+      ),
+    );
   process.stdout.write(
     `\nidhooks benchmark (${dialect}; ${machine}; median of ${RUNS}, min – max)\n\n` +
       `figure | median | range | target\n--- | --- | --- | ---\n${rows.join('\n')}\n`,

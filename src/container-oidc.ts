@@ -10,7 +10,9 @@ import { createOidcInteractionsService } from './services/oidc-interactions.js';
 import { createOidcKeysService } from './services/oidc-keys.js';
 import { createOidcRevocationService } from './services/oidc-revocation.js';
 import { createOidcSessionsService } from './services/oidc-sessions.js';
+import { createTokenClaims } from './services/token-claims.js';
 import type { RunInTransaction } from './services/transaction.js';
+import type { BlockingHooksService } from './services/blocking-hooks.js';
 import type { Clock } from './shared/clock.js';
 import type { ApplicationsRepo } from './storage/repos/applications.js';
 import type { createConsoleSessionsRepo } from './storage/repos/console-sessions.js';
@@ -26,6 +28,8 @@ export interface OidcWiringDeps {
   readonly config: Config;
   readonly clock: Clock;
   readonly runInTransaction: RunInTransaction;
+  /** `PreTokenIssue` (docs/blocking-hooks.md), asked through the provider's extraTokenClaims. */
+  readonly blockingHooks?: BlockingHooksService;
   readonly repos: {
     readonly oidcModels: ReturnType<typeof createOidcModelsRepo>;
     readonly oidcKeys: ReturnType<typeof createOidcKeysRepo>;
@@ -44,7 +48,7 @@ export interface OidcWiringDeps {
  * an application secret (which ends everything issued under the old one), and the provider itself,
  * built on first use once init() has loaded the keys every node shares.
  */
-export function createOidcWiring({ config, clock, runInTransaction, repos }: OidcWiringDeps) {
+export function createOidcWiring({ config, clock, runInTransaction, repos, blockingHooks }: OidcWiringDeps) {
   const keys = createOidcKeysService({ keys: repos.oidcKeys, clock });
   const clients = createOidcClientsService({ applications: repos.applications });
   const accounts = createOidcAccountsService({
@@ -102,6 +106,14 @@ export function createOidcWiring({ config, clock, runInTransaction, repos }: Oid
           interactionSeconds: config.experience.interactionTtlSeconds,
         },
         accounts,
+        tokenClaims:
+          blockingHooks &&
+          createTokenClaims({
+            blockingHooks,
+            users: repos.users,
+            applications: repos.applications,
+            now: () => clock.now(),
+          }),
         canUseManagementApi: async (clientId) => {
           const app = await repos.applications.findApplicationById(clientId);
           return app !== undefined && canUseManagementApi(app);

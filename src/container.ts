@@ -17,6 +17,7 @@ import { createOrganizationsRepo } from './storage/repos/organizations.js';
 import { createResourcesRepo } from './storage/repos/resources.js';
 import { createRolesRepo } from './storage/repos/roles.js';
 import { createHooksRepo } from './storage/repos/hooks.js';
+import { createBlockingCallsRepo } from './storage/repos/blocking-calls.js';
 import { createSettingsRepo } from './storage/repos/settings.js';
 import { createConsoleSessionsRepo } from './storage/repos/console-sessions.js';
 import { createSignInSightingsRepo } from './storage/repos/sign-in-sightings.js';
@@ -44,6 +45,7 @@ import { createHookLogsService } from './services/hook-logs.js';
 import { createDeliveryReplayService } from './services/delivery-replay.js';
 import { createHookHealthService } from './services/hook-health.js';
 import { createHooksService } from './services/hooks.js';
+import { createBlockingHooksService } from './services/blocking-hooks.js';
 import { createRunInTransaction } from './services/transaction.js';
 import { createEventFeedService, createFeedSignal } from './services/event-feed.js';
 import { createUsersService } from './services/users.js';
@@ -114,6 +116,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     signInSightings: createSignInSightingsRepo(db),
     eventFeed: createEventFeedRepo(db, capabilities),
     userActivity: createUserActivityRepo(db),
+    blockingCalls: createBlockingCallsRepo(db, capabilities),
   };
 
   // One outbound HTTP client (keep-alive pool, timeout, SSRF guard) for deliveries and test sends.
@@ -166,7 +169,17 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     localDelivery: delivery.engine,
   });
 
-  const oidc = createOidcWiring({ config, clock, runInTransaction, repos });
+  // Blocking hooks share the dispatcher, so their calls pass the same SSRF guard as deliveries.
+  const blockingHooks = createBlockingHooksService({
+    calls: repos.blockingCalls,
+    sender: delivery.dispatcher,
+    runInTransaction,
+    clock,
+    logger,
+    wake: wakeAll,
+    onCall: (event, outcome, durationMs) => metrics.blockingCall(event, outcome, durationMs),
+  });
+  const oidc = createOidcWiring({ config, clock, runInTransaction, repos, blockingHooks });
   const { replaceSecret } = oidc;
   const auth = createAuthService({
     applications: repos.applications,
@@ -280,6 +293,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     }),
     hookLogs,
     hookHealth,
+    blockingHooks,
     eventFeed: createEventFeedService({ feed: repos.eventFeed }),
     userActivity: createUserActivityService({ activity: repos.userActivity }),
     deliveryReplay: createDeliveryReplayService({
@@ -307,6 +321,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       signInDevices: createSignInDevices({ sightings: repos.signInSightings, clock }),
       runInTransaction,
       clock,
+      blockingHooks,
       oidcInteractions: oidc.interactions,
       settings: {
         sentinelPolicy: config.experience.lockout,

@@ -27,6 +27,7 @@ import {
   trustedDeviceSchema,
   userInfoSchema,
 } from './event-payload-parts.js';
+import { BLOCKING_EVENT_PAYLOAD_SCHEMAS } from './event-schemas-blocking.js';
 import { type EventType, eventTypes } from './events.js';
 import { userProfileSchema } from './users.js';
 
@@ -280,6 +281,7 @@ export const EVENT_PAYLOAD_SCHEMAS = {
       title: 'PostSignOut',
       description: 'A user signed out through the end-session endpoint (an idhooks addition).',
     }),
+  ...BLOCKING_EVENT_PAYLOAD_SCHEMAS,
 } satisfies Record<EventType, z.ZodType>;
 
 /** The payload of `E` as delivered (with `hookId`). */

@@ -19,6 +19,7 @@ import {
   isExceptionEvent,
   isIdhooksAddition,
   isInteractionEvent,
+  isBlockingEvent,
   isOperationalEvent,
   isSubscribableEvent,
   logKeyOf,
@@ -38,6 +39,11 @@ const IDHOOKS_ADDITIONS = [
   'Organization.MemberRoles.Updated',
   'PostSignInFromNewDevice',
   'PostSignOut',
+  'PreRegister',
+  'PreSignIn',
+  'PreTokenIssue',
+  'Hook.CircuitOpened',
+  'Hook.CircuitClosed',
 ];
 
 const LOGTO_HOOK_EVENTS = [
@@ -88,10 +94,10 @@ describe('event catalog', () => {
     expect(isIdhooksAddition('User.Exploded')).toBe(false);
   });
 
-  it('has no duplicates and follows Resource.Action[.Detail] or Post* naming', () => {
+  it('has no duplicates and follows Resource.Action[.Detail], Post* or Pre* naming', () => {
     expect(new Set(eventTypes).size).toBe(eventTypes.length);
     for (const event of eventTypes) {
-      expect(event).toMatch(/^(Post[A-Za-z]+|[A-Z][A-Za-z]*(\.[A-Z][A-Za-z]*){1,2})$/);
+      expect(event).toMatch(/^(Post[A-Za-z]+|Pre[A-Za-z]+|[A-Z][A-Za-z]*(\.[A-Z][A-Za-z]*){1,2})$/);
     }
   });
 
@@ -106,9 +112,13 @@ describe('event catalog', () => {
 
   it('classifies every event into exactly one class', () => {
     for (const event of eventTypes) {
-      const classes = [isInteractionEvent, isDataEvent, isExceptionEvent, isOperationalEvent].filter((is) =>
-        is(event),
-      );
+      const classes = [
+        isInteractionEvent,
+        isDataEvent,
+        isExceptionEvent,
+        isOperationalEvent,
+        isBlockingEvent,
+      ].filter((is) => is(event));
       expect(classes, event).toHaveLength(1);
     }
     expect(isInteractionEvent('PostSignIn')).toBe(true);
@@ -119,6 +129,8 @@ describe('event catalog', () => {
     expect(isDataEvent('PostSignIn')).toBe(false);
     expect(isDataEvent('User.Roles.Updated')).toBe(true);
     expect(isInteractionEvent('PostSignInFromNewDevice')).toBe(true);
+    expect(isBlockingEvent('PreTokenIssue')).toBe(true);
+    expect(isOperationalEvent('Hook.CircuitOpened')).toBe(true);
   });
 
   it.each(['', 'user.created', 'User.Updated', 'Scope.Scopes.Updated', 'TrustedDevice.Data.Updated'])(
@@ -190,6 +202,7 @@ describe('eventFamilies', () => {
       'Organization permission',
       'User interaction',
       'Security',
+      'Blocking (waited for)',
       'Webhooks',
     ]);
   });
@@ -222,7 +235,8 @@ describe('eventFamilies', () => {
     expect(byKey.user?.events).toContain('User.Roles.Updated');
     expect(byKey.organization?.events).toContain('Organization.MemberRoles.Updated');
     expect(byKey.security?.events).toEqual(exceptionEvents);
-    expect(byKey.webhooks?.events).toEqual(['Hook.Disabled']);
+    expect(byKey.webhooks?.events).toEqual(['Hook.Disabled', 'Hook.CircuitOpened', 'Hook.CircuitClosed']);
+    expect(byKey.blocking?.events).toEqual(['PreRegister', 'PreSignIn', 'PreTokenIssue']);
     expect(eventFamilies.filter((f) => f.isDevOnly).map((f) => f.events)).toEqual([devOnlyEvents]);
   });
 });

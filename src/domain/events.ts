@@ -67,6 +67,18 @@ export const idhooksDataEvents = ['User.Roles.Updated', 'Organization.MemberRole
  */
 export const idhooksInteractionEvents = ['PostSignInFromNewDevice', 'PostSignOut'] as const;
 
+/**
+ * Blocking events idhooks adds (issue 15): sent before a sign-up, a sign-in or a token issue, and
+ * waited for; the receiver's answer allows, denies or enriches the step (docs/idhooks-events.md).
+ */
+export const blockingEvents = ['PreRegister', 'PreSignIn', 'PreTokenIssue'] as const;
+
+/**
+ * A blocking hook's circuit breaker opened (the hook is skipped for a while) or closed again. Ordinary
+ * asynchronous events about idhooks itself, like `Hook.Disabled`.
+ */
+export const circuitEvents = ['Hook.CircuitOpened', 'Hook.CircuitClosed'] as const;
+
 /** Logto's 31 events exactly as `hookEvents` orders them; conformance tests compare against this. */
 export const logtoEventTypes = [...interactionEvents, ...dataEvents, ...exceptionEvents] as const;
 
@@ -75,6 +87,8 @@ export const idhooksEventTypes = [
   ...operationalEvents,
   ...idhooksDataEvents,
   ...idhooksInteractionEvents,
+  ...blockingEvents,
+  ...circuitEvents,
 ] as const;
 
 /** Every event idhooks knows, Logto's first, then our own additions. */
@@ -85,7 +99,8 @@ export type InteractionEvent = (typeof interactionEvents)[number] | (typeof idho
 /** Data (entity change) events: Logto's and ours. */
 export type DataEvent = (typeof dataEvents)[number] | (typeof idhooksDataEvents)[number];
 export type ExceptionEvent = (typeof exceptionEvents)[number];
-export type OperationalEvent = (typeof operationalEvents)[number];
+export type OperationalEvent = (typeof operationalEvents)[number] | (typeof circuitEvents)[number];
+export type BlockingEvent = (typeof blockingEvents)[number];
 export type EventType = (typeof eventTypes)[number];
 export type IdhooksEvent = (typeof idhooksEventTypes)[number];
 
@@ -97,7 +112,8 @@ const interactionSet: ReadonlySet<string> = new Set([...interactionEvents, ...id
 const dataSet: ReadonlySet<string> = new Set([...dataEvents, ...idhooksDataEvents]);
 const idhooksSet: ReadonlySet<string> = new Set(idhooksEventTypes);
 const exceptionSet: ReadonlySet<string> = new Set(exceptionEvents);
-const operationalSet: ReadonlySet<string> = new Set(operationalEvents);
+const operationalSet: ReadonlySet<string> = new Set([...operationalEvents, ...circuitEvents]);
+const blockingSet: ReadonlySet<string> = new Set(blockingEvents);
 
 /** True when `value` names an event in the catalog. */
 export const isEventType = (value: string): value is EventType => eventTypeSet.has(value);
@@ -109,6 +125,8 @@ export const isDataEvent = (event: string): event is DataEvent => dataSet.has(ev
 export const isExceptionEvent = (event: string): event is ExceptionEvent => exceptionSet.has(event);
 /** True for idhooks' own operational events. */
 export const isOperationalEvent = (event: string): event is OperationalEvent => operationalSet.has(event);
+/** True for the blocking events, which idhooks waits for instead of queueing (docs/idhooks-events.md). */
+export const isBlockingEvent = (event: string): event is BlockingEvent => blockingSet.has(event);
 /**
  * True for the events idhooks adds to Logto's catalog: a receiver written for Logto never sees
  * them unless it subscribes, and the console and README label them as idhooks additions.
@@ -186,6 +204,7 @@ export type EventFamilyKey =
   | 'organizationScope'
   | 'interaction'
   | 'security'
+  | 'blocking'
   | 'webhooks';
 
 export type EventFamily = {
@@ -210,6 +229,7 @@ const FAMILY_OF_RESOURCE: Readonly<Record<string, EventFamilyKey>> = Object.free
 /** The family an event belongs to; derived from the catalog so a new event cannot be forgotten. */
 export const eventFamilyKeyOf = (event: EventType): EventFamilyKey => {
   if (isInteractionEvent(event)) return 'interaction';
+  if (isBlockingEvent(event)) return 'blocking';
   if (isExceptionEvent(event)) return 'security';
   if (isOperationalEvent(event)) return 'webhooks';
   const resource = event.slice(0, event.indexOf('.'));
@@ -232,6 +252,7 @@ const FAMILY_ORDER: ReadonlyArray<{ key: EventFamilyKey; label: string }> = [
   { key: 'organizationScope', label: 'Organization permission' },
   { key: 'interaction', label: 'User interaction' },
   { key: 'security', label: 'Security' },
+  { key: 'blocking', label: 'Blocking (waited for)' },
   { key: 'webhooks', label: 'Webhooks' },
 ];
 

@@ -14,7 +14,14 @@ export interface HookConfig {
   headers?: Record<string, string>;
   /** Deprecated in Logto; stored for compatibility, never limits our retry schedule (docs/compatibility.md#compatibility-choices point 2). */
   retries?: number;
+  /** Blocking events only: how long to wait for the receiver's decision (docs/blocking-hooks.md). */
+  timeoutMs?: number;
+  /** Blocking events only: what a failed call means for the flow (docs/blocking-hooks.md). */
+  failurePolicy?: FailurePolicy;
 }
+
+/** `open` lets the flow go on when a blocking call fails; `closed` stops it. */
+export type FailurePolicy = 'open' | 'closed';
 
 /** A key replaced by a regeneration that keeps signing `webhook-signature` until `expiresAt`. */
 export interface PreviousSigningKey {
@@ -110,11 +117,29 @@ export const hookHeadersSchema = z.record(z.string(), z.string());
 /** Logto's deprecated `retries`, 0 to 3. */
 export const hookRetriesSchema = z.number().int().min(0).max(3);
 
+/** A blocking call's deadline: the default, and the most a hook may ask for. */
+export const BLOCKING_TIMEOUT_DEFAULT_MS = 2000;
+export const BLOCKING_TIMEOUT_MAX_MS = 5000;
+
+/** `config.timeoutMs`: whole milliseconds, 1 to {@link BLOCKING_TIMEOUT_MAX_MS}. */
+export const hookTimeoutSchema = z.number().int().min(1).max(BLOCKING_TIMEOUT_MAX_MS);
+export const failurePolicySchema = z.enum(['open', 'closed']);
+
+/** The blocking settings of a stored config, defaults filled in (a stored config may predate them). */
+export const blockingSettingsOf = (
+  config: Pick<HookConfig, 'timeoutMs' | 'failurePolicy'>,
+): { timeoutMs: number; failurePolicy: FailurePolicy } => ({
+  timeoutMs: config.timeoutMs ?? BLOCKING_TIMEOUT_DEFAULT_MS,
+  failurePolicy: config.failurePolicy ?? 'open',
+});
+
 /** `HookConfig` on input. Strict, so a misspelt `header` is a 400 rather than silently dropped. */
 export const hookConfigSchema = z.strictObject({
   url: hookUrlSchema,
   headers: hookHeadersSchema.optional(),
   retries: hookRetriesSchema.optional(),
+  timeoutMs: hookTimeoutSchema.optional(),
+  failurePolicy: failurePolicySchema.optional(),
 });
 
 /** Removes repeated events, keeping the first occurrence's position (Logto de-duplicates too). */

@@ -1,7 +1,9 @@
 import { type InteractionState, type PendingProfile, type VerificationRecord } from '../domain/experience.js';
 import { AppError } from '../shared/errors.js';
 import { PASSWORD_METHOD } from '../shared/passwords.js';
-import type { UserChanges } from '../storage/repos/users.js';
+import type { UserRecord } from '../domain/users.js';
+import type { ExperienceUsersRepo } from '../storage/repos/experience-users.js';
+import type { UserChanges, UsersRepo } from '../storage/repos/users.js';
 
 /** Pure helpers of the Experience API's steps over an interaction's verification records. */
 
@@ -33,3 +35,22 @@ export const profileChanges = (profile: PendingProfile): UserChanges => ({
   ...(profile.name === undefined ? {} : { name: profile.name }),
   ...(profile.avatar === undefined ? {} : { avatar: profile.avatar }),
 });
+
+/** The user a sign-in or reset verification names; an email code must belong to an account. */
+export async function userOfRecord(
+  users: UsersRepo,
+  experienceUsers: ExperienceUsersRepo,
+  record: VerificationRecord,
+): Promise<UserRecord> {
+  if (record.type === 'Password') {
+    const user = await users.findUserById(record.userId);
+    if (user) return user;
+  } else if (record.type === 'EmailVerificationCode') {
+    const userId = await experienceUsers.findUserIdByIdentifier(record.identifier);
+    const user = userId === undefined ? undefined : await users.findUserById(userId);
+    if (user) return user;
+  } else {
+    throw new AppError('session.verification_failed');
+  }
+  throw new AppError('user.user_not_exist', { params: { identifier: record.identifier.value } });
+}

@@ -31,10 +31,18 @@ import {
   type ExperienceRequest,
 } from './experience-state.js';
 import { assertPasswordPolicy, createVerifications } from './experience-verifications.js';
-import { consume, findUsableRecord, isUniqueViolation, profileChanges } from './experience-records.js';
+import {
+  consume,
+  findUsableRecord,
+  isUniqueViolation,
+  profileChanges,
+  userOfRecord,
+} from './experience-records.js';
 import type { SignInDevices } from './sign-in-devices.js';
 import type { RunInTransaction } from './transaction.js';
 import type { OidcInteractionsService } from './oidc-interactions.js';
+import type { BlockingHooksService } from './blocking-hooks.js';
+import { preRegisterEvent, preSignInEvent } from '../domain/blocking-payloads.js';
 
 export type { CookieUpdates, ExperienceRequest } from './experience-state.js';
 
@@ -69,6 +77,8 @@ export interface ExperienceServiceDeps {
   readonly settings: ExperienceSettings;
   /** Finishes the provider's interaction at submit (sign-ins that started at `/oidc/auth`). */
   readonly oidcInteractions?: OidcInteractionsService;
+  /** `PreRegister` and `PreSignIn` (docs/blocking-hooks.md); called before any transaction opens. */
+  readonly blockingHooks?: BlockingHooksService;
 }
 
 export interface SubmitResult {
@@ -121,21 +131,6 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
     if (conflict === 'primaryEmail') throw new AppError('user.email_already_in_use');
   }
 
-  /** The user a sign-in or reset verification names; an email code must belong to an account. */
-  async function userOfRecord(record: VerificationRecord): Promise<UserRecord> {
-    if (record.type === 'Password') {
-      const user = await users.findUserById(record.userId);
-      if (user) return user;
-    } else if (record.type === 'EmailVerificationCode') {
-      const userId = await deps.experienceUsers.findUserIdByIdentifier(record.identifier);
-      const user = userId === undefined ? undefined : await users.findUserById(userId);
-      if (user) return user;
-    } else {
-      throw new AppError('session.verification_failed');
-    }
-    throw new AppError('user.user_not_exist', { params: { identifier: record.identifier.value } });
-  }
-
   /** Register identification: creates the account from the record and the profile given so far. */
   async function createUserFrom(
     req: ExperienceRequest,
@@ -152,6 +147,9 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
     const identifiers = { username: merged.username, primaryEmail: merged.primaryEmail };
     await assertIdentifiersFree(identifiers);
     const ctx = await store.contextOf(interaction, req);
+    const { username = null, primaryEmail = null, name = null } = merged;
+    const pre = preRegisterEvent(ctx, clock.now(), { username, primaryEmail, primaryPhone: null, name });
+    const { customData } = (await deps.blockingHooks?.approve(pre)) ?? { customData: {} };
     try {
       await runInTransaction(async (tx, emit) => {
         const now = clock.now();
@@ -163,7 +161,7 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
             primaryPhone: null,
             name: merged.name ?? null,
             avatar: merged.avatar ?? null,
-            customData: {},
+            customData,
             profile: {},
             passwordEncrypted: merged.passwordEncrypted ?? null,
             passwordEncryptionMethod: merged.passwordEncrypted ? PASSWORD_METHOD : null,
@@ -231,7 +229,7 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
       if (interaction.interactionEvent === 'ForgotPassword' && record.type !== 'EmailVerificationCode') {
         throw new AppError('session.verification_failed');
       }
-      const user = await userOfRecord(record);
+      const user = await userOfRecord(users, deps.experienceUsers, record);
       if (interaction.state.userId !== undefined && interaction.state.userId !== user.id) {
         throw new AppError('session.identity_conflict');
       }
@@ -317,6 +315,8 @@ export function createExperienceService(deps: ExperienceServiceDeps) {
         throw new AppError('user.missing_profile', { data: { missingProfile: ['password'] } });
       }
       const ctx = await store.contextOf(interaction, req);
+      if (event === 'SignIn')
+        await deps.blockingHooks?.approve(preSignInEvent(ctx, clock.now(), toUserInfo(user)));
       const applicationId = interaction.applicationId ?? req.oidcInteraction?.clientId;
       const app = applicationId ? await deps.applications.findApplicationById(applicationId) : undefined;
       const oidc = event === 'ForgotPassword' ? undefined : req.oidcInteraction;

@@ -45,6 +45,8 @@ export interface AttemptView {
   error: string | null;
   /** When the attempt after this one was scheduled; null when this one was the last. */
   nextAttemptAt: number | null;
+  /** Blocking calls only: what was decided (docs/blocking-hooks.md). */
+  decision?: 'allow' | 'deny' | 'skipped' | 'unavailable';
 }
 
 export interface DeliveryView {
@@ -146,6 +148,7 @@ function toAttemptView(attempt: AttemptRecord, body: string): AttemptView {
           },
     error: attempt.error,
     nextAttemptAt: attempt.nextAttemptAt,
+    ...(attempt.decision === null ? {} : { decision: attempt.decision as AttemptView['decision'] }),
   };
 }
 

@@ -49,6 +49,10 @@ export const ERROR_CODES = {
   'oidc.login_required': { status: 400, message: 'The end user must sign in.' },
   'oidc.consent_required': { status: 400, message: 'The end user must consent.' },
   'oidc.interaction_required': { status: 400, message: 'The end user must interact.' },
+  'oidc.temporarily_unavailable': {
+    status: 503,
+    message: 'The request cannot be served now; try again later.',
+  },
   'oidc.session_not_found': { status: 400, message: 'The interaction or session was not found.' },
   'oidc.server_error': {
     status: 500,
@@ -127,6 +131,12 @@ export const ERROR_CODES = {
   'hook.disabled': {
     status: 409,
     message: 'The hook is disabled. Enable it first; its deliveries resume when it is enabled.',
+  },
+  // Blocking hooks (docs/blocking-hooks.md): the message of `hook.denied` is the receiver's own.
+  'hook.denied': { status: 403, message: 'A hook denied this request.' },
+  'hook.unavailable': {
+    status: 503,
+    message: 'A hook that must approve this request could not be reached. Try again later.',
   },
   'delivery.in_progress': {
     status: 409,

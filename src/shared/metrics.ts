@@ -28,6 +28,9 @@ export type AttemptOutcomeLabel = 'succeeded' | 'retrying' | 'failed';
 /** Request durations from a few ms (a receiver on the same network) up to the 120 s timeout cap. */
 const DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
+/** Blocking calls wait at most 5 s, and a healthy receiver answers in milliseconds. */
+const BLOCKING_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5];
+
 export function createMetrics(options: { processMetrics: boolean }) {
   const registry = new Registry();
   // Only the real server collects process metrics: they install GC and event-loop observers that
@@ -75,6 +78,20 @@ export function createMetrics(options: { processMetrics: boolean }) {
     registers,
   });
 
+  const blockingCalls = new Counter({
+    name: 'idhooks_blocking_calls_total',
+    help: 'Blocking hook calls by this process, by event and outcome: allow, deny, failure (timeout, network, refused, bad answer) or circuit_open (skipped without a call).',
+    labelNames: ['event', 'outcome'] as const,
+    registers,
+  });
+  const blockingDuration = new Histogram({
+    name: 'idhooks_blocking_call_duration_seconds',
+    help: 'Time a flow waited for one blocking hook call, by event (calls skipped by an open circuit are not observed).',
+    labelNames: ['event'] as const,
+    buckets: BLOCKING_BUCKETS_SECONDS,
+    registers,
+  });
+
   let sources: MetricsSources | undefined;
 
   return {
@@ -89,6 +106,10 @@ export function createMetrics(options: { processMetrics: boolean }) {
     attemptFinished(outcome: AttemptOutcomeLabel, durationMs: number): void {
       attempts.inc({ outcome });
       attemptDuration.observe(durationMs / 1000);
+    },
+    blockingCall(event: string, outcome: string, durationMs: number): void {
+      blockingCalls.inc({ event, outcome });
+      if (outcome !== 'circuit_open') blockingDuration.observe({ event }, durationMs / 1000);
     },
     /** The exposition text, with the gauges read now. */
     async render(): Promise<string> {

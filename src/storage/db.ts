@@ -194,6 +194,8 @@ export interface DeliveryAttemptsTable {
   responseBody: string | null;
   error: string | null;
   nextAttemptAt: number | null;
+  /** A blocking call's decision (migration 0021); null on ordinary attempts. */
+  decision: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A browser's sign-in session; `id` is the payloads' `sessionId`, the cookie holds a token. */

@@ -115,7 +115,12 @@ describeEachDialect('console: webhook forms', (dialect) => {
       'Organization.MemberRoles.Updated',
       'PostSignInFromNewDevice',
       'PostSignOut',
+      'PreRegister',
+      'PreSignIn',
+      'PreTokenIssue',
       'Hook.Disabled',
+      'Hook.CircuitOpened',
+      'Hook.CircuitClosed',
     ]);
   });
 

@@ -7,6 +7,15 @@ import { consolePaths } from '../paths.js';
 import { DeliveryStateTag, ResponseStatusTag } from './delivery-tags.js';
 import { isOpenDelivery } from './hook-requests.js';
 
+/** A blocking call's decision (docs/blocking-hooks.md), as the attempt header shows it. */
+const DECISION_TEXT = {
+  allow: 'Decision: allow',
+  deny: 'Decision: deny',
+  skipped: 'Skipped (failed open)',
+  unavailable: 'Refused (failed closed)',
+} as const;
+const DECISION_TONE = { allow: 'ok', deny: 'warn', skipped: 'err', unavailable: 'err' } as const;
+
 function HeadersTable({ headers, label }: { headers: Record<string, string>; label: string }) {
   const entries = Object.entries(headers);
   if (entries.length === 0) return <p class="hint">(no headers)</p>;
@@ -37,6 +46,11 @@ function Attempt({ attempt, isLast, held }: { attempt: AttemptView; isLast: bool
           {attempt.result === 'Success' ? 'Success' : 'Failed'}
         </Tag>
         <ResponseStatusTag status={attempt.response?.status ?? null} attempted={true} />
+        {attempt.decision ? (
+          <Tag tone={DECISION_TONE[attempt.decision]} testId="attempt-decision">
+            {DECISION_TEXT[attempt.decision]}
+          </Tag>
+        ) : null}
         <span class="hint">
           {formatTime(attempt.startedAt)} · {formatDuration(attempt.durationMs)}
         </span>

@@ -131,6 +131,11 @@ export function hookRoutes({ hooks, hookLogs, clock, signingKeyGraceSeconds }: H
           url,
           ...(Object.keys(headers).length > 0 ? { headers } : {}),
           ...(current.config.retries === undefined ? {} : { retries: current.config.retries }),
+          // Set through the API only (docs/blocking-hooks.md); a settings save keeps them.
+          ...(current.config.timeoutMs === undefined ? {} : { timeoutMs: current.config.timeoutMs }),
+          ...(current.config.failurePolicy === undefined
+            ? {}
+            : { failurePolicy: current.config.failurePolicy }),
         },
       });
     } catch (error) {

@@ -3,6 +3,8 @@ import type { OidcAdapter } from '../../services/oidc-adapter.js';
 import { SCOPE_CLAIMS, type OidcAccountsService } from '../../services/oidc-accounts.js';
 import { MANAGEMENT_API_SCOPE } from '../../services/auth.js';
 import { SIGNING_ALG } from '../../services/oidc-keys.js';
+import type { TokenClaims } from '../../services/token-claims.js';
+import { AppError } from '../../shared/errors.js';
 import type { JWK } from 'jose';
 
 /** What the provider needs from the rest of idhooks; built in app.ts from the container. */
@@ -22,6 +24,45 @@ export interface OidcProviderDeps {
   readonly endpoint: string;
   readonly ttl: { readonly sessionSeconds: number; readonly interactionSeconds: number };
   readonly accounts: OidcAccountsService;
+  /** `PreTokenIssue`: blocking hooks' claims for a user's API access token (docs/blocking-hooks.md). */
+  readonly tokenClaims?: TokenClaims;
+}
+
+interface IssuedToken {
+  readonly kind: string;
+  readonly accountId?: string;
+  readonly clientId?: string;
+  readonly scope?: string;
+  readonly resourceServer?: { identifier(): string };
+}
+
+/**
+ * The provider's `extraTokenClaims` seam: called as it builds an access token, before anything is
+ * saved, and only user tokens for an API resource ask the hooks. A deny or a closed-policy failure
+ * becomes the token endpoint's OAuth error; the client sees the receiver's message.
+ */
+async function extraTokenClaims(ctx: KoaContextWithOIDC, token: IssuedToken, deps: OidcProviderDeps) {
+  if (!deps.tokenClaims || token.kind !== 'AccessToken' || !token.accountId || !token.resourceServer) {
+    return undefined;
+  }
+  const resource = token.resourceServer.identifier();
+  if (deps.managementApiResources.includes(resource)) return undefined;
+  try {
+    return await deps.tokenClaims({
+      userId: token.accountId,
+      clientId: token.clientId,
+      grantType: String(ctx.oidc.params?.grant_type ?? ''),
+      resource,
+      scopes: (token.scope ?? '').split(' ').filter(Boolean),
+    });
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    if (error.code === 'hook.denied') throw new errors.AccessDenied(error.message);
+    const unavailable = new errors.TemporarilyUnavailable(error.message);
+    unavailable.status = 503;
+    unavailable.statusCode = 503;
+    throw unavailable;
+  }
 }
 
 const isClientCredentials = (ctx: KoaContextWithOIDC) => ctx.oidc.params?.grant_type === 'client_credentials';
@@ -86,6 +127,7 @@ export function providerConfiguration(deps: OidcProviderDeps): Configuration {
         `${deps.endpoint}/${interaction.prompt.name === 'consent' ? 'consent' : 'sign-in'}?app_id=${encodeURIComponent(String(interaction.params.client_id))}`,
     },
     renderError: (ctx, out) => renderError(ctx, out as unknown as Record<string, unknown>),
+    extraTokenClaims: (ctx, token) => extraTokenClaims(ctx, token as unknown as IssuedToken, deps),
     findAccount: async (_ctx, sub) => {
       const claims = await deps.accounts.findAccountClaims(sub);
       if (!claims) return undefined;

@@ -27,7 +27,7 @@ import {
 import { field, prefill, registerCodePage, registerHiddenOf, resetCodePage } from './steps.js';
 
 /** Status codes a page may answer an AppError with. */
-type PageStatus = 400 | 401 | 404 | 409 | 422 | 429 | 502;
+type PageStatus = 400 | 401 | 403 | 404 | 409 | 422 | 429 | 502 | 503;
 
 /** Every path of the hosted pages (headers and the form check apply to these only). */
 const PAGE_PATHS = [
@@ -139,7 +139,8 @@ export function experiencePages(
     try {
       return await run(req, setCookies);
     } catch (error) {
-      if (!(error instanceof AppError) || (error.status >= 500 && error.status !== 502)) throw error;
+      // 502 (email service) and 503 (a blocking hook, docs/blocking-hooks.md) are worth a message.
+      if (!(error instanceof AppError) || (error.status >= 500 && error.status < 502)) throw error;
       const frame = { ...(await frameOf(c, req)), error: friendlyMessage(error) };
       return onError(frame, error.status as PageStatus);
     }

@@ -39,6 +39,11 @@ const common = {
   400: error('Invalid input or interaction state'),
   404: error('No interaction, or no such record'),
 };
+/** A blocking hook's verdict (docs/blocking-hooks.md): PreRegister at identification, PreSignIn at submit. */
+const blocking = {
+  403: error("hook.denied: a blocking hook denied the step; the message is the receiver's"),
+  503: error('hook.unavailable: a blocking hook with failurePolicy "closed" could not decide'),
+};
 
 export const startBodySchema = z.object({
   interactionEvent: interactionEventSchema,
@@ -128,6 +133,7 @@ const routes = {
       401: error('The account is suspended'),
       409: error('Already identified as another user'),
       422: error('An identifier is already in use'),
+      ...blocking,
     },
   }),
   profile: createRoute({
@@ -159,6 +165,7 @@ const routes = {
       200: { description: 'Done', content: { 'application/json': { schema: submitResponseSchema } } },
       ...common,
       422: error('Required profile data is missing'),
+      ...blocking,
     },
   }),
 };

@@ -67,6 +67,10 @@ export const deliveryAttemptSchema = z
     response: z.object({ status: z.number(), headers: headersSchema, body: z.string() }).nullable(),
     error: z.string().nullable(),
     nextAttemptAt: z.number().nullable(),
+    decision: z.enum(['allow', 'deny', 'skipped', 'unavailable']).optional().openapi({
+      description:
+        "Blocking calls only (docs/blocking-hooks.md): the receiver's decision, or what the failure policy made of a failed call.",
+    }),
   })
   .openapi('DeliveryAttempt');
 

@@ -20,6 +20,13 @@ const hookConfigResponseSchema = z
     url: z.string(),
     headers: z.record(z.string(), z.string()).optional(),
     retries: z.number().optional(),
+    timeoutMs: z.number().optional().openapi({
+      description: 'Blocking events only: the most to wait for a decision, in ms (default 2000, max 5000).',
+    }),
+    failurePolicy: z.enum(['open', 'closed']).optional().openapi({
+      description:
+        'Blocking events only: "open" (default) goes on when a call fails, "closed" stops the flow.',
+    }),
   })
   .openapi('HookConfig');
 

@@ -15,6 +15,8 @@ export interface Capabilities {
   readonly singleWriter: boolean;
   /** Whether a unique-violation error comes with a constraint name we can map to a field. */
   readonly reportsConstraintName: boolean;
+  /** `SET LOCAL synchronous_commit = off`: a transaction may commit without waiting for its flush. */
+  readonly asyncCommit: boolean;
 }
 
 export const SQLITE_CAPABILITIES: Capabilities = Object.freeze({
@@ -24,6 +26,7 @@ export const SQLITE_CAPABILITIES: Capabilities = Object.freeze({
   listenNotify: false,
   singleWriter: true,
   reportsConstraintName: false,
+  asyncCommit: false,
 });
 
 export const POSTGRES_CAPABILITIES: Capabilities = Object.freeze({
@@ -33,4 +36,5 @@ export const POSTGRES_CAPABILITIES: Capabilities = Object.freeze({
   listenNotify: true,
   singleWriter: false,
   reportsConstraintName: true,
+  asyncCommit: true,
 });

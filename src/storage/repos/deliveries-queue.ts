@@ -78,7 +78,11 @@ export function createDeliveryQueue(db: Db, capabilities: Capabilities) {
       return { previousStatus: current.status, isReopened };
     },
 
-    /** Reopens every failed delivery of `hookId` created in [from, to]; returns how many. */
+    /**
+     * Reopens every failed delivery of `hookId` created in [from, to]; returns how many. A failed
+     * blocking call (an attempt with a decision, docs/blocking-hooks.md) is history, not a delivery
+     * to finish: its step is long decided, and its skipped notice is a delivery of its own.
+     */
     async recoverFailed(hookId: string, from: number, to: number, now: number, tx: Executor = db) {
       const result = await tx
         .updateTable('deliveries')
@@ -87,6 +91,16 @@ export function createDeliveryQueue(db: Db, capabilities: Capabilities) {
         .where('status', '=', 'failed')
         .where('createdAt', '>=', from)
         .where('createdAt', '<=', to)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('deliveryAttempts')
+                .select('deliveryAttempts.id')
+                .whereRef('deliveryAttempts.deliveryId', '=', 'deliveries.id')
+                .where('deliveryAttempts.decision', 'is not', null),
+            ),
+          ),
+        )
         .executeTakeFirst();
       const recovered = Number(result.numUpdatedRows);
       if (recovered > 0) await notifyQueued(tx);

@@ -32,6 +32,8 @@ export interface AttemptRecord {
   responseBody: string | null;
   error: string | null;
   nextAttemptAt: number | null;
+  /** A blocking call's decision (docs/blocking-hooks.md); null on ordinary attempts. */
+  decision: string | null;
 }
 
 /** An attempt with the event payload it sent (without `hookId`, see `bodyForHook`). */
@@ -104,6 +106,7 @@ const toAttempt = (row: Selectable<DeliveryAttemptsTable>): AttemptRecord => ({
   responseBody: row.responseBody,
   error: row.error,
   nextAttemptAt: row.nextAttemptAt,
+  decision: row.decision ?? null,
 });
 
 const toDelivery = (row: Selectable<DeliveriesTable>): DeliveryRecord => ({

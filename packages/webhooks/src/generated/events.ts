@@ -38,6 +38,11 @@ export const eventTypes = [
   'Organization.MemberRoles.Updated',
   'PostSignInFromNewDevice',
   'PostSignOut',
+  'PreRegister',
+  'PreSignIn',
+  'PreTokenIssue',
+  'Hook.CircuitOpened',
+  'Hook.CircuitClosed',
 ] as const;
 
 /** An event name from the catalog. */
@@ -85,7 +90,12 @@ export type WebhookEvent =
   | UserRolesUpdated
   | OrganizationMemberRolesUpdated
   | PostSignInFromNewDevice
-  | PostSignOut;
+  | PostSignOut
+  | PreRegister
+  | PreSignIn
+  | PreTokenIssue
+  | HookCircuitOpened
+  | HookCircuitClosed;
 export type UserCreated = UserCreatedManagementAPI | UserCreatedExperienceAPI;
 export type UserDataUpdated = UserDataUpdatedManagementAPI | UserDataUpdatedExperienceAPI;
 
@@ -1183,6 +1193,129 @@ export interface PostSignOut {
   userIp?: string;
   user: User;
   application?: Application;
+  /**
+   * The hook this delivery was sent to (always the last key)
+   */
+  hookId: string;
+}
+/**
+ * Blocking: a user is about to be created. Answer allow, deny with a message, or allow with customData (an idhooks addition).
+ */
+export interface PreRegister {
+  event: 'PreRegister';
+  interactionEvent: 'SignIn' | 'Register' | 'ForgotPassword';
+  /**
+   * When the payload was built (ISO 8601, UTC)
+   */
+  createdAt: string;
+  sessionId: string;
+  userAgent?: string;
+  userIp?: string;
+  application?: Application;
+  profile: {
+    username: string | null;
+    primaryEmail: string | null;
+    primaryPhone: string | null;
+    name: string | null;
+  };
+  decision?: 'skipped';
+  /**
+   * The hook this delivery was sent to (always the last key)
+   */
+  hookId: string;
+}
+/**
+ * Blocking: a sign-in is about to be submitted. Answer allow or deny (an idhooks addition).
+ */
+export interface PreSignIn {
+  event: 'PreSignIn';
+  interactionEvent: 'SignIn' | 'Register' | 'ForgotPassword';
+  /**
+   * When the payload was built (ISO 8601, UTC)
+   */
+  createdAt: string;
+  sessionId: string;
+  userAgent?: string;
+  userId: string;
+  userIp?: string;
+  user: User;
+  application?: Application;
+  decision?: 'skipped';
+  /**
+   * The hook this delivery was sent to (always the last key)
+   */
+  hookId: string;
+}
+/**
+ * Blocking: an access token for an API resource is about to be issued. Answer allow, deny, or allow with claims (an idhooks addition).
+ */
+export interface PreTokenIssue {
+  event: 'PreTokenIssue';
+  /**
+   * When the payload was built (ISO 8601, UTC)
+   */
+  createdAt: string;
+  userId: string;
+  user: User;
+  application?: Application;
+  grantType: string;
+  resource: string;
+  scopes: string[];
+  decision?: 'skipped';
+  /**
+   * The hook this delivery was sent to (always the last key)
+   */
+  hookId: string;
+}
+/**
+ * A blocking hook failed 5 times in a row within 60 s; it is skipped (its failure policy applies) until retryAt (an idhooks addition).
+ */
+export interface HookCircuitOpened {
+  event: 'Hook.CircuitOpened';
+  /**
+   * When the payload was built (ISO 8601, UTC)
+   */
+  createdAt: string;
+  data: {
+    id: string;
+    name: string;
+    url: string;
+    /**
+     * Epoch milliseconds
+     */
+    openedAt: number;
+    /**
+     * Epoch milliseconds
+     */
+    retryAt: number;
+  };
+  /**
+   * The hook this delivery was sent to (always the last key)
+   */
+  hookId: string;
+}
+/**
+ * A blocking hook's trial call succeeded; it is called again (an idhooks addition).
+ */
+export interface HookCircuitClosed {
+  event: 'Hook.CircuitClosed';
+  /**
+   * When the payload was built (ISO 8601, UTC)
+   */
+  createdAt: string;
+  data: {
+    id: string;
+    name: string;
+    url: string;
+    /**
+     * Epoch milliseconds
+     */
+    openedAt: number;
+    /**
+     * Epoch milliseconds
+     */
+    closedAt: number;
+  };
   /**
    * The hook this delivery was sent to (always the last key)
    */
