@@ -38,9 +38,17 @@ export function createDeliveryReplayService(deps: DeliveryReplayDeps) {
   }
 
   return {
-    /** Resends one delivery, whatever its status except `sending`; answers with it, due now. */
+    /**
+     * Resends one delivery, whatever its status except `sending`; answers with it, due now. The
+     * record of a blocking call (an attempt with a decision) is refused: sending its payload again,
+     * after the step it was to decide, would tell the receiver of a decision it never made.
+     */
     async resend(hookId: string, deliveryId: string): Promise<DeliveryView> {
       await assertReplayable(hookId);
+      const current = await hookLogs.getDelivery(hookId, deliveryId);
+      if (current.attempts?.some((attempt) => attempt.decision !== undefined)) {
+        throw new AppError('delivery.blocking_call', { data: { deliveryId } });
+      }
       const result = await runInTransaction((tx) => deliveries.resend(hookId, deliveryId, clock.now(), tx));
       if (!result) throw notFoundById('delivery', deliveryId);
       if (!result.isReopened) throw new AppError('delivery.in_progress', { data: { deliveryId } });

@@ -142,6 +142,11 @@ export const ERROR_CODES = {
     status: 409,
     message: 'The delivery is being sent right now. Resend it once this attempt is recorded.',
   },
+  'delivery.blocking_call': {
+    status: 409,
+    message:
+      'This is the record of a blocking call: its step was decided when it was made, so it cannot be resent. A skipped notice of the same event is a delivery of its own and can be.',
+  },
   'log.invalid_time_window': { status: 400, message: 'The start time must not be later than the end time.' },
   'feed.cursor_expired': {
     status: 410,

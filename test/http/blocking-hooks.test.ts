@@ -246,6 +246,25 @@ describeEachDialect('Blocking hooks: PreRegister and PreSignIn', (dialect) => {
     expect((await deliveriesOf(env, h.id, 'PreRegister')).map((d) => d.status)).toEqual(['failed']);
   });
 
+  it('refuses to resend the record of a blocking call (409), and leaves it as it was', async () => {
+    const h = await hook('err500', ['PreRegister'], { failurePolicy: 'closed' });
+    routeAnswers(receiver, failureRoutes);
+    await expectRejected(await registerIdentify(browser(), uniqueName('resend')), 503, 'hook.unavailable');
+    const [call] = await deliveriesOf(env, h.id, 'PreRegister');
+    if (!call) throw new Error('no recorded call');
+    const before = receiver.requests.length;
+    await expectRejected(
+      await env.api('POST', `/api/hooks/${h.id}/deliveries/${call.id}/resend`),
+      409,
+      'delivery.blocking_call',
+    );
+    expect((await deliveriesOf(env, h.id, 'PreRegister')).map((d) => [d.id, d.status])).toEqual([
+      [call.id, 'failed'],
+    ]);
+    await new Promise((done) => setTimeout(done, 200));
+    expect(receiver.requests.length).toBe(before);
+  });
+
   it('delivers the skipped notice once the receiver is back', async () => {
     let isDown = true;
     const h = await hook('flaky', ['PreRegister'], { timeoutMs: 500 });
