@@ -5,6 +5,7 @@
  * Wake-ups, fastest first: `wake()` right after a local commit, a PostgreSQL NOTIFY from another
  * node, a timer for the earliest retry this node scheduled, and a slow poll as the safety net.
  */
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomString } from '../shared/ids.js';
 import type { ClaimedDelivery } from '../storage/repos/deliveries.js';
@@ -40,7 +41,9 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   const claimLowWater = Math.max(1, Math.floor(config.concurrency / 4));
 
   const slots = createSlots(config);
-  const inFlight = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  const inFlight = new Map<string, Promise<void>>();
+  /** Aborts every request in flight at shutdown: one signal for all, not a controller per request. */
+  let stopSending = new AbortController();
   // 'starting': re-queueing stale leases; claims wait until that is done, or a sole worker's
   // start-up reap could re-queue a delivery it has just claimed itself.
   const state = createEngineState();
@@ -198,9 +201,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
         releaseSoon(delivery.id);
         continue;
       }
-      const controller = new AbortController();
-      const done = attempt(delivery, controller.signal);
-      inFlight.set(delivery.id, { controller, done });
+      inFlight.set(delivery.id, attempt(delivery, stopSending.signal));
     }
   }
 
@@ -240,14 +241,13 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   }
 
   /**
-   * A commit left deliveries pending for `hookIds`. When this node holds deliveries of each, their
-   * next finish claims for the hook (afterFinish), so the commit needs no claim: under load every
-   * API commit ran one that excluded the saturated hook and walked its whole queue to find nothing
-   * (SQLite, 500 users/s: a 450 µs claim per user). Not while a claim runs: it may predate the commit.
+   * A commit left deliveries pending for `hookIds`; when this node holds deliveries of each, their
+   * next finish claims for the hook (afterFinish), so the commit needs no claim (under load each
+   * API commit ran one that excluded the saturated hook and walked its whole queue to find nothing).
    */
   function coverLocalCommit(hookIds: readonly string[]): void {
     if (hookIds.length === 0 || !state.isRunning) return;
-    if (state.claim === 'claiming' || state.claim === 'claiming-again') return;
+    if (state.claim === 'claiming' || state.claim === 'claiming-again') return; // it may predate the commit
     if (!hookIds.every((hookId) => slots.heldBy(hookId) > 0)) return;
     for (const hookId of hookIds) hooksWithMore.add(hookId);
     localCommitCovered = true;
@@ -318,13 +318,12 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     await claiming;
     await housekeeping;
     for (const delivery of slots.takeAllQueued()) releaseSoon(delivery.id);
-    const allDone = () => Promise.all([...inFlight.values()].map((entry) => entry.done));
+    const allDone = () => Promise.all(inFlight.values());
     let graceTimer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, tuning.shutdownGraceMs)));
     await Promise.race([allDone(), grace]);
     clearTimeout(graceTimer);
-    for (const { controller } of inFlight.values())
-      controller.abort(new Error('the delivery engine is stopping'));
+    stopSending.abort(new Error('the delivery engine is stopping'));
     await allDone();
     await recorder.flush();
     recorder.dispose();
@@ -352,6 +351,8 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     async start(): Promise<void> {
       if (!state.is('idle')) return;
       state.moveTo('starting');
+      if (stopSending.signal.aborted) stopSending = new AbortController();
+      setMaxListeners(0, stopSending.signal); // every request in flight listens to it
       runHousekeeping(() => maintenance.reap({ reapAllLeases: deps.isSoleWorker === true }));
       await housekeeping;
       if (!state.is('starting')) return; // stop() was called meanwhile
