@@ -3,8 +3,8 @@
  *
  * - One undici Agent for the process: keep-alive connections pooled per origin, so a busy hook
  *   reuses its sockets instead of paying a TCP (and TLS) handshake per delivery.
- * - A hard timeout over the whole exchange (connect, headers and body); a timeout is retryable and
- *   marked `isTimeout` so the retry policy waits at least 60 s.
+ * - A hard timeout over the whole exchange (connect, headers and body; deadlines.ts); a timeout
+ *   is retryable and marked `isTimeout` so the retry policy waits at least 60 s.
  * - No redirects: undici's `request` never follows them, and a 3xx is a failed attempt, so a
  *   receiver cannot bounce us to an address it could not name directly.
  * - The response body is read up to RESPONSE_BODY_LIMIT_BYTES and the rest discarded.
@@ -22,6 +22,7 @@ import {
   type WebhookSender,
 } from '../domain/outbound.js';
 import type { Logger } from '../shared/logger.js';
+import { createDeadlines } from './deadlines.js';
 import {
   createGuardedConnector,
   findRefusal,
@@ -150,6 +151,8 @@ export function createDispatcher(options: {
     bodyTimeout: timeoutMs,
   });
 
+  const deadlines = createDeadlines(timeoutMs);
+
   async function exchange(url: URL, outbound: OutboundRequest, signal: AbortSignal) {
     const response = await request(url, {
       dispatcher: agent,
@@ -170,29 +173,18 @@ export function createDispatcher(options: {
     const refused = refusalForLiteral(target.hostname, allowList);
     if (refused) return { outcome: failure(refused.message, false), durationMs: 0 };
 
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onAbort = () => controller.abort(sendOptions.signal?.reason);
-    sendOptions.signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline = deadlines.start(sendOptions.signal);
     try {
-      if (sendOptions.signal?.aborted) onAbort();
-      const response = await exchange(target, outbound, controller.signal);
+      const response = await exchange(target, outbound, deadline.signal);
       const outcome = classifyResponse(response.status, response.headers['retry-after']);
       return { outcome, durationMs: elapsed(), response } satisfies SendResult;
     } catch (error) {
-      const outcome = outcomeOfError(error, timedOut, timeoutMs);
+      const outcome = outcomeOfError(error, deadline.timedOut, timeoutMs);
       logger?.debug(
         { url: target.origin, error: outcome.ok ? undefined : outcome.error },
         'webhook request failed',
       );
       return { outcome, durationMs: elapsed() } satisfies SendResult;
-    } finally {
-      clearTimeout(timer);
-      sendOptions.signal?.removeEventListener('abort', onAbort);
     }
   }
 
