@@ -61,7 +61,7 @@ export async function waitForCount(
   }
 }
 
-async function token(base: string): Promise<string> {
+export async function tokenFor(base: string): Promise<string> {
   const response = await fetch(`${base}/oidc/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -76,7 +76,13 @@ async function token(base: string): Promise<string> {
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
-async function createHooks(base: string, auth: string, url: string, events: string[], count: number) {
+export async function createHooksFor(
+  base: string,
+  auth: string,
+  url: string,
+  events: string[],
+  count: number,
+) {
   for (let i = 0; i < count; i++) {
     const response = await fetch(`${base}/api/hooks`, {
       method: 'POST',
@@ -153,7 +159,7 @@ export async function drainBacklog(
   const port = await freePort();
   const api = await startServer({ databaseUrl: db.url, port, role: 'api', env });
   const base = `http://127.0.0.1:${port}`;
-  await createHooks(base, await token(base), `${receiverUrl}/hook`, ['User.Created'], hooks);
+  await createHooksFor(base, await tokenFor(base), `${receiverUrl}/hook`, ['User.Created'], hooks);
   await api.stop();
   await commitBacklog(db, events);
   await resetReceiver(receiverUrl);
@@ -188,8 +194,8 @@ export async function endToEnd(
   const server = await startServer({ databaseUrl: db.url, port, role: 'all' });
   const base = `http://127.0.0.1:${port}`;
   try {
-    const auth = await token(base);
-    await createHooks(base, auth, `${receiverUrl}/hook`, ['User.Created', 'User.Data.Updated'], 1);
+    const auth = await tokenFor(base);
+    await createHooksFor(base, auth, `${receiverUrl}/hook`, ['User.Created', 'User.Data.Updated'], 1);
     await resetReceiver(receiverUrl);
     const cpuBefore = server.cpuMicros();
     const pool = new Pool(base, { connections: concurrency });
@@ -247,8 +253,8 @@ export async function latencyAtRate(
   const server = await startServer({ databaseUrl: db.url, port, role: 'all' });
   const base = `http://127.0.0.1:${port}`;
   try {
-    const auth = await token(base);
-    await createHooks(base, auth, `${receiverUrl}/hook`, ['User.Created'], 1);
+    const auth = await tokenFor(base);
+    await createHooksFor(base, auth, `${receiverUrl}/hook`, ['User.Created'], 1);
     await resetReceiver(receiverUrl, true);
     const cpuBefore = server.cpuMicros();
     const pool = new Pool(base, { connections: 64 });

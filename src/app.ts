@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from './http/middleware/body-limit.js';
 import { AppError } from './shared/errors.js';
 import type { Container } from './container.js';
 import { requestId } from './http/middleware/request-id.js';

@@ -5,6 +5,7 @@
  * Wake-ups, fastest first: `wake()` right after a local commit, a PostgreSQL NOTIFY from another
  * node, a timer for the earliest retry this node scheduled, and a slow poll as the safety net.
  */
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomString } from '../shared/ids.js';
 import type { ClaimedDelivery } from '../storage/repos/deliveries.js';
@@ -40,7 +41,9 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   const claimLowWater = Math.max(1, Math.floor(config.concurrency / 4));
 
   const slots = createSlots(config);
-  const inFlight = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  const inFlight = new Map<string, Promise<void>>();
+  /** Aborts every request in flight at shutdown: one signal for all, not a controller per request. */
+  let stopSending = new AbortController();
   // 'starting': re-queueing stale leases; claims wait until that is done, or a sole worker's
   // start-up reap could re-queue a delivery it has just claimed itself.
   const state = createEngineState();
@@ -94,11 +97,18 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   const releaser = createReleaser({ deliveries, workerId, clock, logger, onReleased: () => wake() });
   const releaseSoon = releaser.release;
 
+  /** Skip the wake-up that follows adopt(): see coverLocalCommit(). */
+  let localCommitCovered = false;
+
   /** When the claims began failing without a success since; readiness reports such a node. */
   let claimsFailingSince: number | undefined;
 
   function wake(): void {
     if (!state.isRunning) return;
+    if (localCommitCovered) {
+      localCommitCovered = false;
+      return;
+    }
     mayHaveMore = true;
     requestClaim();
   }
@@ -191,9 +201,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
         releaseSoon(delivery.id);
         continue;
       }
-      const controller = new AbortController();
-      const done = attempt(delivery, controller.signal);
-      inFlight.set(delivery.id, { controller, done });
+      inFlight.set(delivery.id, attempt(delivery, stopSending.signal));
     }
   }
 
@@ -232,6 +240,21 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     if (isHookFreed || (mayHaveMore && slots.free >= claimLowWater)) requestClaim();
   }
 
+  /**
+   * A commit left deliveries pending for `hookIds`; when this node holds deliveries of each, their
+   * next finish claims for the hook (afterFinish), so the commit needs no claim (under load each
+   * API commit ran one that excluded the saturated hook and walked its whole queue to find nothing).
+   */
+  function coverLocalCommit(hookIds: readonly string[]): void {
+    if (hookIds.length === 0 || !state.isRunning) return;
+    if (state.claim === 'claiming' || state.claim === 'claiming-again') return; // it may predate the commit
+    if (!hookIds.every((hookId) => slots.heldBy(hookId) > 0)) return;
+    for (const hookId of hookIds) hooksWithMore.add(hookId);
+    localCommitCovered = true;
+    // The transaction wakes synchronously after adopt(); never let the mark reach a later wake-up.
+    queueMicrotask(() => (localCommitCovered = false));
+  }
+
   function unreserve(hookIds: readonly string[]): void {
     for (const hookId of hookIds) {
       reservedTotal--;
@@ -250,15 +273,22 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   function reserve() {
     if (!state.isRunning) return undefined;
     const mine: string[] = [];
+    /** Hooks of the deliveries left pending (declined), for adopt() to decide on the wake-up. */
+    const declined: string[] = [];
+    const decline = (hookId: string) => {
+      declined.push(hookId);
+      return undefined;
+    };
     return {
       offer(hookId: string) {
-        if (!state.isRunning || hooksWithMore.has(hookId)) return undefined;
+        if (!state.isRunning) return undefined;
+        if (hooksWithMore.has(hookId)) return decline(hookId);
         // While due work may wait in the queue, keep room for the claim that fetches it, so fresh
         // events cannot starve a backlog one freed slot at a time.
         const room = slots.free - recorder.unrecorded - reservedTotal;
-        if (room <= (mayHaveMore ? claimLowWater : 0)) return undefined;
+        if (room <= (mayHaveMore ? claimLowWater : 0)) return decline(hookId);
         if (slots.heldBy(hookId) + (reservedByHook.get(hookId) ?? 0) >= config.hookMaxInFlight)
-          return undefined;
+          return decline(hookId);
         reservedTotal++;
         reservedByHook.set(hookId, (reservedByHook.get(hookId) ?? 0) + 1);
         mine.push(hookId);
@@ -266,6 +296,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
       },
       adopt(leased: readonly ClaimedDelivery[]): void {
         unreserve(mine.splice(0));
+        coverLocalCommit(declined);
         if (leased.length === 0) return;
         if (!state.isRunning) {
           for (const delivery of leased) releaseSoon(delivery.id); // stopping: back to the queue
@@ -287,13 +318,12 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     await claiming;
     await housekeeping;
     for (const delivery of slots.takeAllQueued()) releaseSoon(delivery.id);
-    const allDone = () => Promise.all([...inFlight.values()].map((entry) => entry.done));
+    const allDone = () => Promise.all(inFlight.values());
     let graceTimer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, tuning.shutdownGraceMs)));
     await Promise.race([allDone(), grace]);
     clearTimeout(graceTimer);
-    for (const { controller } of inFlight.values())
-      controller.abort(new Error('the delivery engine is stopping'));
+    stopSending.abort(new Error('the delivery engine is stopping'));
     await allDone();
     await recorder.flush();
     recorder.dispose();
@@ -321,6 +351,8 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     async start(): Promise<void> {
       if (!state.is('idle')) return;
       state.moveTo('starting');
+      if (stopSending.signal.aborted) stopSending = new AbortController();
+      setMaxListeners(0, stopSending.signal); // every request in flight listens to it
       runHousekeeping(() => maintenance.reap({ reapAllLeases: deps.isSoleWorker === true }));
       await housekeeping;
       if (!state.is('starting')) return; // stop() was called meanwhile

@@ -67,6 +67,22 @@ describe('dispatcher', () => {
     expect(result.outcome).toMatchObject({ ok: false, retryable: true, status: 500 });
   });
 
+  it('keeps at most 20 KB of a response body whose length is declared, and reads a small one whole', async () => {
+    const target = await receiver();
+    const large = 'é'.repeat(RESPONSE_BODY_LIMIT_BYTES); // 40 KB of UTF-8
+    target.respondWith({
+      status: 500,
+      body: large,
+      headers: { 'content-length': String(Buffer.byteLength(large)) },
+    });
+    const capped = await dispatcher().send(post(target.url));
+    expect(Buffer.byteLength(capped.response!.body)).toBeLessThanOrEqual(RESPONSE_BODY_LIMIT_BYTES + 3);
+    expect(capped.response!.body.startsWith('é'.repeat(100))).toBe(true);
+    target.respondWith({ status: 200, body: 'é ok', headers: { 'content-length': '5' } });
+    const small = await dispatcher().send(post(target.url));
+    expect(small.response!.body).toBe('é ok');
+  });
+
   it('reuses keep-alive connections to the same origin', async () => {
     const ports: number[] = [];
     const server: Server = createServer((req, res) => {

@@ -106,6 +106,48 @@ describeEachDialect('deliveries leased at insert', (dialect) => {
     });
   });
 
+  it('a delivery left pending because the node was full is claimed once room opens, not at the poll', async () => {
+    // The poll is a minute away (FAST_DELIVERY_ENV): only the engine's own wake-ups can send it.
+    const env = await harness.env({ IDHOOKS_DELIVERY_CONCURRENCY: '2', IDHOOKS_HOOK_MAX_IN_FLIGHT: '2' });
+    const slow = await harness.receiver();
+    slow.respondWith({ status: 200, body: 'ok', delayMs: 300 });
+    const other = await harness.receiver();
+    const { db } = env.container.database;
+    await insertHook(db, { url: slow.url, events: ['User.Created'] });
+    await insertHook(db, { url: other.url, events: ['User.Deleted'] });
+    const { engine, runInTransaction, settled } = countingEngine(env);
+    await withEngine(engine, async () => {
+      await settled();
+      for (let n = 0; n < 2; n++) {
+        await runInTransaction((_tx, emit) => emit({ type: 'User.Created', payload: samplePayload(n) }));
+      }
+      // Both slots hold the slow hook's deliveries: this one is declined and stays pending, for a
+      // hook this node holds nothing of. Its commit must still lead to a claim.
+      await runInTransaction((_tx, emit) => emit({ type: 'User.Deleted', payload: samplePayload(9) }));
+      await slow.waitFor(2, 5_000);
+      await other.waitFor(1, 5_000);
+    });
+  });
+
+  it('commits for a hook already at its cap here run no claim; its own finishes claim for them', async () => {
+    const env = await harness.env({ IDHOOKS_DELIVERY_CONCURRENCY: '8', IDHOOKS_HOOK_MAX_IN_FLIGHT: '2' });
+    const slow = await harness.receiver();
+    slow.respondWith({ status: 200, body: 'ok', delayMs: 300 });
+    await insertHook(env.container.database.db, { url: slow.url });
+    const { engine, runInTransaction, claims, settled } = countingEngine(env);
+    await withEngine(engine, async () => {
+      await settled();
+      const before = claims();
+      for (let n = 0; n < 5; n++) {
+        await runInTransaction((_tx, emit) => emit({ type: 'User.Created', payload: samplePayload(n) }));
+      }
+      // Two leased at insert fill the hook's cap; the other three wait, and claiming for them
+      // now would find nothing the cap allows.
+      expect(claims() - before, 'claims while the hook is at its cap').toBe(0);
+      await slow.waitFor(5, 5_000);
+    });
+  });
+
   it('a rolled-back change sends nothing and gives its reserved room back', async () => {
     const env = await harness.env({ IDHOOKS_DELIVERY_CONCURRENCY: '2', IDHOOKS_HOOK_MAX_IN_FLIGHT: '2' });
     const receiver = await harness.receiver();

@@ -2,7 +2,7 @@
  * Recording attempt results: the attempt rows (history) and the delivery's next state, one
  * transaction per batch, every update guarded by this node's lease.
  */
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Db, Executor } from '../db.js';
 import type { Capabilities } from '../dialects/capabilities.js';
 import { newRecordId } from '../../shared/ids.js';
@@ -14,7 +14,41 @@ const UPDATE_CHUNK = 500;
 
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/*
+ * SQLite's statements for the common case, written once: one SQL text each (the success update
+ * per batch size), so they are prepared once and Kysely builds nothing per batch. Building the
+ * attempt insert and the success update cost more CPU than executing them.
+ */
+const INSERT_ATTEMPT_SQLITE =
+  'insert into "delivery_attempts" ("id", "delivery_id", "hook_id", "event_type", "attempt", ' +
+  '"is_success", "started_at", "duration_ms", "request_url", "request_headers", "response_status", ' +
+  '"response_headers", "response_body", "error", "next_attempt_at") ' +
+  'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const successesSqlite = (count: number) =>
+  'update "deliveries" set "status" = \'succeeded\', "next_attempt_at" = ?, "last_status" = ?, ' +
+  '"last_error" = null, "locked_by" = null, "locked_until" = null, "updated_at" = ?, "completed_at" = ? ' +
+  `where "id" in (${'?, '.repeat(count - 1)}?) and "status" = 'sending' and "locked_by" = ? returning "id"`;
+
+const attemptRow = (record: AttemptRecord) => ({
+  id: newRecordId('att'),
+  deliveryId: record.deliveryId,
+  hookId: record.hookId,
+  eventType: record.eventType,
+  attempt: record.attempt,
+  isSuccess: record.isSuccess ? (1 as const) : (0 as const),
+  startedAt: record.startedAt,
+  durationMs: record.durationMs,
+  requestUrl: record.requestUrl,
+  requestHeaders: JSON.stringify(record.requestHeaders),
+  responseStatus: record.responseStatus ?? null,
+  responseHeaders: record.responseHeaders ? JSON.stringify(record.responseHeaders) : null,
+  responseBody: record.responseBody ?? null,
+  error: record.error ?? null,
+  nextAttemptAt: record.nextAttemptAt,
+});
+
 export function createDeliveryResults(db: Db, capabilities: Capabilities) {
+  const isSqlite = capabilities.name === 'sqlite';
   /** `id = any($1)` on PostgreSQL: one SQL text whatever the batch size; `in (…)` on SQLite. */
   const idIn = (ids: readonly string[]) =>
     capabilities.name === 'postgres'
@@ -70,23 +104,36 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
     const chunk = capabilities.name === 'postgres' ? ids.length : UPDATE_CHUNK;
     for (let start = 0; start < ids.length; start += chunk) {
       const part = ids.slice(start, start + chunk);
-      const updated = await tx
-        .updateTable('deliveries')
-        .set({
-          status: 'succeeded',
-          nextAttemptAt: now,
-          lastStatus: responseStatus ?? null,
-          lastError: null,
-          lockedBy: null,
-          lockedUntil: null,
-          updatedAt: now,
-          completedAt: now,
-        })
-        .where(idIn(part))
-        .where('status', '=', 'sending')
-        .where('lockedBy', '=', workerId)
-        .returning('id')
-        .execute();
+      const updated = isSqlite
+        ? (
+            await tx.executeQuery<{ id: string }>(
+              CompiledQuery.raw(successesSqlite(part.length), [
+                now,
+                responseStatus ?? null,
+                now,
+                now,
+                ...part,
+                workerId,
+              ]),
+            )
+          ).rows
+        : await tx
+            .updateTable('deliveries')
+            .set({
+              status: 'succeeded',
+              nextAttemptAt: now,
+              lastStatus: responseStatus ?? null,
+              lastError: null,
+              lockedBy: null,
+              lockedUntil: null,
+              updatedAt: now,
+              completedAt: now,
+            })
+            .where(idIn(part))
+            .where('status', '=', 'sending')
+            .where('lockedBy', '=', workerId)
+            .returning('id')
+            .execute();
       if (updated.length < part.length) {
         const applied = new Set(updated.map((row) => row.id));
         lost.push(...part.filter((id) => !applied.has(id)));
@@ -111,28 +158,16 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
           tx,
           sorted.map((record) => record.deliveryId),
         );
-        await tx
-          .insertInto('deliveryAttempts')
-          .values(
-            records.map((record) => ({
-              id: newRecordId('att'),
-              deliveryId: record.deliveryId,
-              hookId: record.hookId,
-              eventType: record.eventType,
-              attempt: record.attempt,
-              isSuccess: record.isSuccess ? 1 : 0,
-              startedAt: record.startedAt,
-              durationMs: record.durationMs,
-              requestUrl: record.requestUrl,
-              requestHeaders: JSON.stringify(record.requestHeaders),
-              responseStatus: record.responseStatus ?? null,
-              responseHeaders: record.responseHeaders ? JSON.stringify(record.responseHeaders) : null,
-              responseBody: record.responseBody ?? null,
-              error: record.error ?? null,
-              nextAttemptAt: record.nextAttemptAt,
-            })),
-          )
-          .execute();
+        if (isSqlite) {
+          // Key order of attemptRow is INSERT_ATTEMPT_SQLITE's column order.
+          for (const record of records) {
+            await tx.executeQuery(
+              CompiledQuery.raw(INSERT_ATTEMPT_SQLITE, Object.values(attemptRow(record))),
+            );
+          }
+        } else {
+          await tx.insertInto('deliveryAttempts').values(records.map(attemptRow)).execute();
+        }
         const lostLeases: string[] = [];
         // Successes, the bulk, move on in one statement per response status; the rest row by row.
         const successes = new Map<number | undefined, string[]>();

@@ -9,15 +9,20 @@ import { DELIVERY_CHANNEL, type ClaimedDelivery } from './deliveries-types.js';
 export { DELIVERY_CHANNEL };
 
 /*
- * SQLite's statements of the append path after the event row, written once: one SQL text each, so
- * they are prepared once and Kysely compiles nothing per event (the event row itself stays a
- * Kysely insert). A multi-row delivery insert changes its text with the number of hooks.
+ * The append path's statements, written once: one SQL text each, so they are prepared once (on
+ * SQLite) and Kysely compiles nothing per event. The event row and the hook lookup exist for both
+ * dialects (placeholders differ); the delivery insert is written out for SQLite only, where it
+ * runs row by row: a multi-row insert changes its text with the number of hooks.
  */
-const SUBSCRIBED_HOOKS_SQLITE =
+const INSERT_EVENT = (p: (n: number) => string) =>
+  `insert into "events" ("id", "type", "payload", "created_at") values (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`;
+const SUBSCRIBED_HOOKS = (p: (n: number) => string) =>
   'select "hooks"."id", "hooks"."config", "hooks"."signing_key" as "signingKey", ' +
   '"hooks"."previous_signing_keys" as "previousSigningKeys" from "hook_subscriptions" ' +
   'inner join "hooks" on "hooks"."id" = "hook_subscriptions"."hook_id" ' +
-  'where "hook_subscriptions"."event" = ? and "hooks"."enabled" = 1 and "hooks"."tenant_id" = \'default\'';
+  `where "hook_subscriptions"."event" = ${p(1)} and "hooks"."enabled" = ${p(2)} and "hooks"."tenant_id" = 'default'`;
+const sqlitePlaceholder = () => '?';
+const postgresPlaceholder = (n: number) => `$${n}`;
 const INSERT_DELIVERY_SQLITE =
   'insert into "deliveries" ("id", "event_id", "hook_id", "event_type", "status", "attempts", ' +
   '"next_attempt_at", "locked_by", "locked_until", "created_at", "updated_at") ' +
@@ -39,6 +44,10 @@ export interface AppendedEvent {
 }
 
 export function createEventsRepo(db: Executor, capabilities: Capabilities) {
+  const isSqlite = capabilities.name === 'sqlite';
+  const placeholder = isSqlite ? sqlitePlaceholder : postgresPlaceholder;
+  const insertEvent = INSERT_EVENT(placeholder);
+  const subscribedHooks = SUBSCRIBED_HOOKS(placeholder);
   return {
     /**
      * Appends the event and one delivery per enabled hook subscribed to it, due now. Call it inside
@@ -59,22 +68,10 @@ export function createEventsRepo(db: Executor, capabilities: Capabilities) {
     ): Promise<AppendedEvent> {
       const eventId = newRecordId('evt');
       const payload = JSON.stringify(event.payload);
-      await tx
-        .insertInto('events')
-        .values({ id: eventId, type: event.type, payload, createdAt: now })
-        .execute();
-      const isSqlite = capabilities.name === 'sqlite';
-      const hooks: readonly SubscribedHook[] = isSqlite
-        ? (await tx.executeQuery<SubscribedHook>(CompiledQuery.raw(SUBSCRIBED_HOOKS_SQLITE, [event.type])))
-            .rows
-        : await tx
-            .selectFrom('hookSubscriptions')
-            .innerJoin('hooks', 'hooks.id', 'hookSubscriptions.hookId')
-            .select(['hooks.id', 'hooks.config', 'hooks.signingKey', 'hooks.previousSigningKeys'])
-            .where('hookSubscriptions.event', '=', event.type)
-            .where('hooks.enabled', '=', 1)
-            .where('hooks.tenantId', '=', 'default')
-            .execute();
+      await tx.executeQuery(CompiledQuery.raw(insertEvent, [eventId, event.type, payload, now]));
+      const hooks: readonly SubscribedHook[] = (
+        await tx.executeQuery<SubscribedHook>(CompiledQuery.raw(subscribedHooks, [event.type, 1]))
+      ).rows;
       if (hooks.length === 0) return { eventId, deliveryCount: 0, leased: [] };
 
       const leased: ClaimedDelivery[] = [];
