@@ -38,8 +38,10 @@ describePostgres('three workers, one killed mid-burst', () => {
       // Slow enough that many requests are in flight on every node when one dies.
       receiver.respondWith({ status: 200, delayMs: 15 });
       const env = {
-        // A 1 s timeout gives a 7 s lease: the dead node's deliveries return within ~10 s.
-        IDHOOKS_DELIVERY_TIMEOUT_MS: '1000',
+        // A 3 s timeout gives an 11 s lease: the dead node's deliveries return within ~15 s, and a
+        // live node stalled by a loaded machine keeps its leases (a shorter lease, 7 s, once ran out
+        // under a load average of 8 and a survivor's delivery was sent twice).
+        IDHOOKS_DELIVERY_TIMEOUT_MS: '3000',
         IDHOOKS_DELIVERY_POLL_MS: '500',
         IDHOOKS_HOOK_MAX_IN_FLIGHT: '16',
       };
