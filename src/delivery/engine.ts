@@ -41,6 +41,8 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
 
   const slots = createSlots(config);
   const inFlight = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Keyed (perKey) deliveries sent and not yet recorded: their record frees their key. */
+  const keyedSent = new Set<string>();
   // 'starting': re-queueing stale leases; claims wait until that is done, or a sole worker's
   // start-up reap could re-queue a delivery it has just claimed itself.
   const state = createEngineState();
@@ -71,8 +73,16 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     flushSize: tuning.flushSize,
     giveUpAfterMs: leaseMs,
     onRecorded: (records) => {
-      for (const record of records) if (record.nextAttemptAt !== null) timers.wakeAt(record.nextAttemptAt);
-      if (state.resumeAfterFlush()) requestClaim();
+      let isKeyFreed = false;
+      for (const record of records) {
+        if (record.nextAttemptAt !== null) timers.wakeAt(record.nextAttemptAt);
+        if (keyedSent.delete(record.deliveryId) && record.status !== 'pending') isKeyFreed = true;
+      }
+      // A perKey delivery recorded final lets the next one of its key be claimed, which no
+      // earlier claim could see (deliveries-ordering.ts).
+      const isResumed = state.resumeAfterFlush();
+      if (isKeyFreed) wake();
+      else if (isResumed) requestClaim();
     },
   });
   const maintenance = createMaintenance({
@@ -210,6 +220,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
         return;
       }
       const record = attemptRecord(delivery, prepared, result, startedAt, clock.now(), policy);
+      if (delivery.orderingKey) keyedSent.add(delivery.id);
       logAttempt(logger, record);
       deps.onAttempt?.(record);
       recorder.add(record);

@@ -53,7 +53,8 @@ export function createMaintenance({
           );
         }
         if (orphaned > 0) logger.info({ failed: orphaned }, 'failed open deliveries of deleted hooks');
-        if (requeued > 0) onRequeued();
+        // A failed one may have been the head of a perKey hook's key: the next is due now.
+        if (requeued > 0 || failed > 0) onRequeued();
       } catch (error) {
         logger.error({ err: error }, 'delivery reaper failed; it runs again at the next interval');
       }

@@ -14,7 +14,17 @@ export interface HookConfig {
   headers?: Record<string, string>;
   /** Deprecated in Logto; stored for compatibility, never limits our retry schedule (docs/compatibility.md#compatibility-choices point 2). */
   retries?: number;
+  /** Delivery order (docs/events.md#ordering-keys); absent or `none` is unordered, as in Logto. */
+  ordering?: HookOrdering;
 }
+
+/**
+ * `config.ordering` (an idhooks addition): `perKey` delivers a hook's deliveries about the same
+ * entity one at a time, in commit order; `none` (the default) sends them as they come.
+ */
+export const hookOrderings = ['none', 'perKey'] as const;
+export type HookOrdering = (typeof hookOrderings)[number];
+export const hookOrderingSchema = z.enum(hookOrderings);
 
 /** A key replaced by a regeneration that keeps signing `webhook-signature` until `expiresAt`. */
 export interface PreviousSigningKey {
@@ -115,6 +125,7 @@ export const hookConfigSchema = z.strictObject({
   url: hookUrlSchema,
   headers: hookHeadersSchema.optional(),
   retries: hookRetriesSchema.optional(),
+  ordering: hookOrderingSchema.optional(),
 });
 
 /** Removes repeated events, keeping the first occurrence's position (Logto de-duplicates too). */

@@ -20,6 +20,10 @@ const hookConfigResponseSchema = z
     url: z.string(),
     headers: z.record(z.string(), z.string()).optional(),
     retries: z.number().optional(),
+    ordering: z
+      .enum(['none', 'perKey'])
+      .optional()
+      .openapi({ description: 'idhooks addition: `perKey` delivers in commit order per entity.' }),
   })
   .openapi('HookConfig');
 

@@ -7,6 +7,7 @@
 import { sql, type QueryCreator } from 'kysely';
 import type { Database, Db } from '../db.js';
 import type { Capabilities } from '../dialects/capabilities.js';
+import { isTurnOfKey } from './deliveries-ordering.js';
 import type { ClaimedDelivery, ClaimOptions } from './deliveries-types.js';
 
 /**
@@ -26,7 +27,8 @@ export const ABANDONED_ERROR_TAIL =
 export const LEASE_EXPIRED_ERROR = 'the node sending this delivery stopped before a result was recorded';
 
 /**
- * The head of the queue: due pending deliveries of existing, enabled hooks, oldest first. On
+ * The head of the queue: due pending deliveries of existing, enabled hooks, oldest first, and of
+ * a perKey hook's keyed deliveries only the one whose turn it is (deliveries-ordering.ts). On
  * PostgreSQL they are locked with SKIP LOCKED, so concurrent claims from several nodes scan past
  * each other's rows instead of waiting for them or taking them twice.
  */
@@ -53,6 +55,7 @@ export const dueCandidates =
             .where('hooks.enabled', '=', 1),
         ),
       )
+      .where(isTurnOfKey)
       .orderBy('nextAttemptAt')
       .orderBy('id')
       .limit(limit)
@@ -108,6 +111,7 @@ export function createDeliveryClaims(db: Db, capabilities: Capabilities) {
         'deliveries.attempts',
         'deliveries.retryBase',
         'deliveries.lockedUntil',
+        'deliveries.orderingKey',
         eb
           .selectFrom('hooks')
           .select('hooks.config')

@@ -1,0 +1,85 @@
+/**
+ * Per-key ordering in SQL (docs/architecture.md#per-key-ordering): the lock that makes a key's
+ * places follow commit order, the next place of a key, and the claim's "not before its turn" test.
+ *
+ * The rule the claim keeps: a keyed delivery may be leased only while no other open (`pending` or
+ * `sending`) delivery of its hook and key has an earlier place, and none is being sent. Places are
+ * handed out under the key's lock, always after every open place of the key, so a delivery never
+ * gains an earlier open sibling after it was seen without one: a claim that read an older snapshot
+ * can only see more blockers than there are, never fewer.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../db.js';
+import type { Capabilities } from '../dialects/capabilities.js';
+import type { HookOrdering } from '../../domain/hooks.js';
+
+const PER_KEY: HookOrdering = 'perKey';
+
+/**
+ * True when a hook's stored config JSON has `ordering: "perKey"` (validated on write by
+ * src/domain/hooks.ts). The text test spares the parse for the usual, unordered hook; malformed
+ * JSON counts as unordered, so the append path never fails on a stored value.
+ */
+export const isPerKeyConfig = (configJson: string): boolean => {
+  if (!configJson.includes(PER_KEY)) return false;
+  try {
+    return (JSON.parse(configJson) as { ordering?: unknown }).ordering === PER_KEY;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The first half of the two-integer advisory lock key on PostgreSQL: a space of our own, apart
+ * from the single-bigint locks Kysely's migrator takes.
+ */
+const ORDERING_LOCK_CLASS = 1_700_017;
+
+/**
+ * Open keyed deliveries, with the partial index's terms spelt exactly as migration 0019 writes
+ * them (SQLite matches a partial index by the text of its terms).
+ */
+const openKeyed = (table: string) =>
+  sql.raw(`${table}.ordering_key is not null and ${table}.status in ('pending', 'sending')`);
+
+/**
+ * The claim's condition on a `deliveries` row: true when it is unordered, or when it is its key's
+ * turn (nothing earlier open, nothing of the key in flight).
+ */
+export const isTurnOfKey: RawBuilder<boolean> = sql<boolean>`(deliveries.ordering_key is null or not exists (
+  select 1 from deliveries as sibling
+  where sibling.hook_id = deliveries.hook_id and sibling.ordering_key = deliveries.ordering_key
+    and ${openKeyed('sibling')} and sibling.id <> deliveries.id
+    and (sibling.ordering_seq < deliveries.ordering_seq or sibling.status = 'sending')))`;
+
+export function createOrderingPlaces(capabilities: Capabilities) {
+  return {
+    /**
+     * Serialises, until the transaction ends, every writer that gives places to this key (for any
+     * hook: one lock per event however many perKey hooks it goes to, taken in no hook order).
+     * On PostgreSQL a transaction-scoped advisory lock: the place is taken after the previous
+     * holder committed (READ COMMITTED shows it to the next statement), so places follow commit
+     * order. SQLite has one writer: its write lock already serialises.
+     */
+    async lockKey(tx: Executor, key: string): Promise<void> {
+      if (!capabilities.advisoryLocks) return;
+      await sql`select pg_advisory_xact_lock(${ORDERING_LOCK_CLASS}, hashtext(${key}))`.execute(tx);
+    },
+
+    /**
+     * The next place of the key (after every open one) and whether an open delivery of the key
+     * exists, which rules out leasing the new one at insert. Call it under {@link lockKey}.
+     */
+    async nextPlace(tx: Executor, hookId: string, key: string): Promise<{ seq: number; isFirst: boolean }> {
+      const { rows } = await sql<{ last: number | string | null }>`
+        select max(ordering_seq) as last from deliveries
+        where hook_id = ${hookId} and ordering_key = ${key} and ${openKeyed('deliveries')}`.execute(tx);
+      const last = rows[0]?.last;
+      return last === null || last === undefined
+        ? { seq: 1, isFirst: true }
+        : { seq: Number(last) + 1, isFirst: false };
+    },
+  };
+}
+
+export type OrderingPlaces = ReturnType<typeof createOrderingPlaces>;
