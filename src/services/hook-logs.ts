@@ -61,6 +61,10 @@ export interface DeliveryView {
   createdAt: number;
   updatedAt: number;
   completedAt: number | null;
+  /** idhooks addition: the entity a perKey hook's delivery is ordered by, else null. */
+  orderingKey: string | null;
+  /** idhooks addition: while waiting for its key's turn, the delivery that goes first; else null. */
+  waitingOn: string | null;
   attempts?: AttemptView[];
 }
 
@@ -164,6 +168,8 @@ function toDeliveryView(delivery: DeliveryWithPayload, attempts?: AttemptRecord[
     createdAt: delivery.createdAt,
     updatedAt: delivery.updatedAt,
     completedAt: delivery.completedAt,
+    orderingKey: delivery.orderingKey,
+    waitingOn: delivery.waitingOn,
     ...(attempts === undefined ? {} : { attempts: attempts.map((a) => toAttemptView(a, body)) }),
   };
 }

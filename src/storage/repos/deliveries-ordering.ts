@@ -52,6 +52,20 @@ export const isTurnOfKey: RawBuilder<boolean> = sql<boolean>`(deliveries.orderin
     and ${openKeyed('sibling')} and sibling.id <> deliveries.id
     and (sibling.ordering_seq < deliveries.ordering_seq or sibling.status = 'sending')))`;
 
+/**
+ * For a waiting keyed delivery, the open delivery of its key that goes before it: the one being
+ * sent or retried (the key's head) when there is one, else the earliest. Null when it is not waiting.
+ */
+export const waitingOnOf: RawBuilder<string | null> = sql<string | null>`(case
+  when deliveries.ordering_key is not null and deliveries.status = 'pending' then (
+    select sibling.id from deliveries as sibling
+    where sibling.hook_id = deliveries.hook_id and sibling.ordering_key = deliveries.ordering_key
+      and ${openKeyed('sibling')} and sibling.id <> deliveries.id
+      and (sibling.ordering_seq < deliveries.ordering_seq or sibling.status = 'sending')
+    order by case when sibling.status = 'sending' then 0 else 1 end, sibling.ordering_seq
+    limit 1)
+  end)`;
+
 export function createOrderingPlaces(capabilities: Capabilities) {
   return {
     /**
