@@ -4,7 +4,7 @@
  * DATABASE_URL=postgres://… (each run gets a fresh database on that server).
  *
  * BENCH_RUNS (default 3) sets the runs per figure; BENCH_SCALE (default 1) scales every count, for
- * a quick look (BENCH_SCALE=0.1); BENCH_ONLY=drain,e2e,latency,memory (comma-separated) runs only
+ * a quick look (BENCH_SCALE=0.1); BENCH_ONLY=drain,e2e,latency,memory,ordering (comma-separated) runs only
  * those groups, for profiling one path.
  *
  * Beside each throughput, the server's own CPU time per unit of work (µs, from /proc/<pid>/stat):
@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { createBenchDatabase, type BenchDatabase } from './databases.js';
 import { startReceiver } from './processes.js';
+import { orderingFigures } from './ordering.js';
 import { drainBacklog, endToEnd, latencyAtRate, rawHttpLimit } from './scenarios.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -22,7 +23,7 @@ const BASE_URL = process.env.DATABASE_URL;
 const HOOK_CAP = 32; // the default IDHOOKS_HOOK_MAX_IN_FLIGHT; the raw client gets as many connections
 const scaled = (n: number) => Math.max(10, Math.round(n * SCALE));
 const ONLY = process.env.BENCH_ONLY?.split(',').map((group) => group.trim());
-const runs = (group: 'drain' | 'e2e' | 'latency' | 'memory') => !ONLY || ONLY.includes(group);
+const runs = (group: 'drain' | 'e2e' | 'latency' | 'memory' | 'ordering') => !ONLY || ONLY.includes(group);
 
 interface Figure {
   readonly name: string;
@@ -171,6 +172,12 @@ async function main() {
           isTarget ? '≤ 300' : undefined,
         ),
       );
+    }
+
+    if (runs('ordering')) {
+      for (const f of await orderingFigures(repeat, receiver.url, scaled)) {
+        figures.push(summarise(f.name, f.unit, f.runs, f.target));
+      }
     }
 
     if (runs('memory')) {

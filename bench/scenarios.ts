@@ -61,7 +61,7 @@ export async function waitForCount(
   }
 }
 
-async function token(base: string): Promise<string> {
+export async function token(base: string): Promise<string> {
   const response = await fetch(`${base}/oidc/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

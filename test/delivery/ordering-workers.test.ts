@@ -14,8 +14,8 @@ import { createTestDatabase, describePostgres, type TestDatabase } from '../help
 import { killIfRunning, startServerProcess, type ServerProcess } from './child-process.js';
 import { keyedPayload, keyedResponder, makePerKey } from './ordering-support.js';
 
-const KEYS = 50;
-const PER_KEY = 20;
+const KEYS = 10;
+const PER_KEY = 100;
 const TEST_TIMEOUT_MS = 240_000;
 
 describePostgres('per-key ordering with three workers, one killed mid-burst', () => {
