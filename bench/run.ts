@@ -75,7 +75,7 @@ async function main() {
       rawRuns.push(await rawHttpLimit(receiver.url, { requests: scaled(20_000), connections: HOOK_CAP }));
     }
     const raw = summarise('raw HTTP limit (undici → receiver)', 'req/s', rawRuns);
-    figures.push(raw);
+    if (rawRuns.length > 0) figures.push(raw); // none when BENCH_ONLY leaves out drain
 
     if (runs('drain')) {
       const oneHook = await repeat('drain 1 hook', (db) =>
