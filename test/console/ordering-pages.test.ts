@@ -49,4 +49,19 @@ describeEachDialect('console: deliveries waiting on their key', (dialect) => {
     const list = await client.page(`/console/webhooks/${hook.id}/recent-requests`);
     expect(list).toContain('Waiting on its key');
   });
+
+  it('saving the settings form keeps the delivery order set through the API', async () => {
+    const { db } = env.container.database;
+    const url = 'http://127.0.0.1:9/kept';
+    const hook = await insertHook(db, { url, name: 'kept', events: ['User.Data.Updated'] });
+    await makePerKey(db, hook.id, url);
+    const response = await client.post(`/console/webhooks/${hook.id}/settings`, [
+      ['name', 'Renamed'],
+      ['url', `${url}/renamed`],
+      ['events', 'User.Data.Updated'],
+    ]);
+    expect(response.status).toBe(303);
+    const saved = await env.container.services.hooks.getHook(hook.id, { includeExecutionStats: false });
+    expect(saved.config).toEqual({ url: `${url}/renamed`, ordering: 'perKey' });
+  });
 });

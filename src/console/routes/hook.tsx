@@ -126,11 +126,13 @@ export function hookRoutes({ hooks, hookLogs, clock, signingKeyGraceSeconds }: H
       updated = await hooks.updateHook(id, {
         name,
         events,
-        // The whole config is replaced (as Logto's console does); keep the legacy `retries` as stored.
+        // The whole config is replaced (as Logto's console does); keep the legacy `retries` and the
+        // delivery order (set through the API) as stored.
         config: {
           url,
           ...(Object.keys(headers).length > 0 ? { headers } : {}),
           ...(current.config.retries === undefined ? {} : { retries: current.config.retries }),
+          ...(current.config.ordering === undefined ? {} : { ordering: current.config.ordering }),
         },
       });
     } catch (error) {
