@@ -7,7 +7,7 @@
 import { sql, type QueryCreator } from 'kysely';
 import type { Database, Db } from '../db.js';
 import type { Capabilities } from '../dialects/capabilities.js';
-import { isTurnOfKey } from './deliveries-ordering.js';
+import { createOrderingPlaces, isTurnOfKey } from './deliveries-ordering.js';
 import type { ClaimedDelivery, ClaimOptions } from './deliveries-types.js';
 
 /**
@@ -63,6 +63,7 @@ export const dueCandidates =
 
 export function createDeliveryClaims(db: Db, capabilities: Capabilities) {
   const candidatesOf = dueCandidates(capabilities);
+  const places = createOrderingPlaces(capabilities);
 
   /**
    * Leases due deliveries in one statement (atomic on SQLite, whose writer is single; disjoint
@@ -185,7 +186,7 @@ export function createDeliveryClaims(db: Db, capabilities: Capabilities) {
       now: number,
       maxAttempts: number,
       { expiredBefore = now }: { expiredBefore?: number } = {},
-    ): Promise<{ requeued: number; failed: number }> {
+    ): Promise<{ requeued: number; failed: number; unparked: number }> {
       const expired = (qb: QueryCreator<Database>) =>
         qb
           .selectFrom('deliveries')
@@ -225,7 +226,10 @@ export function createDeliveryClaims(db: Db, capabilities: Capabilities) {
           })
           .where('id', 'in', expired(tx))
           .executeTakeFirst();
-        return { requeued: Number(requeued.numUpdatedRows), failed: Number(ended.numUpdatedRows) };
+        // A delivery ended here may have headed a perKey hook's key; so may one ended by anything
+        // but a recorded result. Whatever waits behind such a head becomes due now.
+        const unparked = await places.unparkDue(tx, now);
+        return { requeued: Number(requeued.numUpdatedRows), failed: Number(ended.numUpdatedRows), unparked };
       });
     },
   };

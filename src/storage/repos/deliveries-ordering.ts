@@ -66,6 +66,22 @@ export const waitingOnOf: RawBuilder<string | null> = sql<string | null>`(case
     limit 1)
   end)`;
 
+/**
+ * The `next_attempt_at` of a delivery parked behind an earlier open one of its key: out of the
+ * due range, so claims never scan the deliveries waiting behind a key's head (a key with a long
+ * backlog, or a head being retried for hours, would otherwise cost every claim one probe per
+ * waiting row). The next one is made due when its predecessor ends ({@link createOrderingPlaces}'s
+ * `unparkNext`), and by the maintenance sweep `unparkDue` should that ever be missed.
+ */
+export const PARKED_AT = Number.MAX_SAFE_INTEGER;
+
+/** A new keyed delivery's place (see `nextPlace`). */
+export interface Place {
+  readonly seq: number;
+  readonly isFirst: boolean;
+  readonly isParked: boolean;
+}
+
 export function createOrderingPlaces(capabilities: Capabilities) {
   return {
     /**
@@ -81,17 +97,55 @@ export function createOrderingPlaces(capabilities: Capabilities) {
     },
 
     /**
-     * The next place of the key (after every open one) and whether an open delivery of the key
-     * exists, which rules out leasing the new one at insert. Call it under {@link lockKey}.
+     * The next place of the key (after every open one), and what the new delivery may do there:
+     * `isFirst`, no open delivery of the key, so it is due and may be leased at insert; `isParked`,
+     * it waits out of the due range behind the last open one. Call it under {@link lockKey}.
+     *
+     * A parked delivery is made due by the write that ends its predecessor, so that write must see
+     * it. On PostgreSQL the predecessor is share-locked until this transaction ends: the ending
+     * write waits for the commit and then sees the parked row. The lock is taken with SKIP LOCKED,
+     * so an append never waits for (or deadlocks with) a batch of results; when the predecessor is
+     * locked by such a write right now, the new delivery is not parked but due (still blocked by
+     * the claim's turn check until the predecessor ends), and not leased.
      */
-    async nextPlace(tx: Executor, hookId: string, key: string): Promise<{ seq: number; isFirst: boolean }> {
-      const { rows } = await sql<{ last: number | string | null }>`
-        select max(ordering_seq) as last from deliveries
-        where hook_id = ${hookId} and ordering_key = ${key} and ${openKeyed('deliveries')}`.execute(tx);
-      const last = rows[0]?.last;
-      return last === null || last === undefined
-        ? { seq: 1, isFirst: true }
-        : { seq: Number(last) + 1, isFirst: false };
+    async nextPlace(tx: Executor, hookId: string, key: string): Promise<Place> {
+      const lastOpen = (lock: RawBuilder<unknown>) => sql<{ last: number | string }>`
+        select ordering_seq as last from deliveries
+        where hook_id = ${hookId} and ordering_key = ${key} and ${openKeyed('deliveries')}
+        order by ordering_seq desc limit 1 ${lock}`;
+      const locked = capabilities.skipLocked
+        ? (await lastOpen(sql`for share skip locked`).execute(tx)).rows[0]?.last
+        : undefined;
+      const last = (await lastOpen(sql``).execute(tx)).rows[0]?.last;
+      if (last === undefined) return { seq: 1, isFirst: true, isParked: false };
+      const isParked = !capabilities.skipLocked || (locked !== undefined && Number(locked) === Number(last));
+      return { seq: Number(last) + 1, isFirst: false, isParked };
+    },
+
+    /**
+     * Makes due the next delivery of each key whose head just ended, in the transaction that ended
+     * it. A no-op for a key whose next delivery is not parked (or that has none).
+     */
+    async unparkNext(tx: Executor, keys: ReadonlyArray<{ hookId: string; key: string }>, now: number) {
+      for (const { hookId, key } of keys) {
+        await sql`
+          update deliveries set next_attempt_at = ${now}
+          where next_attempt_at = ${PARKED_AT} and status = 'pending' and id = (
+            select id from deliveries
+            where hook_id = ${hookId} and ordering_key = ${key} and ${openKeyed('deliveries')}
+            order by ordering_seq limit 1)`.execute(tx);
+      }
+    },
+
+    /**
+     * The safety net, run with the lease reaper: makes due every parked delivery whose turn it is
+     * (its head was ended by the reaper, or by anything but a recorded result). Returns how many.
+     */
+    async unparkDue(tx: Executor, now: number): Promise<number> {
+      const result = await sql`
+        update deliveries set next_attempt_at = ${now}
+        where status = 'pending' and next_attempt_at = ${PARKED_AT} and ${isTurnOfKey}`.execute(tx);
+      return Number(result.numAffectedRows ?? 0);
     },
   };
 }

@@ -6,7 +6,7 @@ import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database, Db, Executor } from '../db.js';
 import type { Capabilities } from '../dialects/capabilities.js';
 import { dueCandidates } from './deliveries-claims.js';
-import { createOrderingPlaces } from './deliveries-ordering.js';
+import { createOrderingPlaces, PARKED_AT } from './deliveries-ordering.js';
 import { DELIVERY_CHANNEL } from './deliveries-types.js';
 
 export function createDeliveryQueue(db: Db, capabilities: Capabilities) {
@@ -45,10 +45,14 @@ export function createDeliveryQueue(db: Db, capabilities: Capabilities) {
     for (const key of [...new Set(rows.map((row) => row.orderingKey))].sort()) await places.lockKey(tx, key);
     let reopened = 0;
     for (const row of rows) {
-      const { seq } = await places.nextPlace(tx, hookId, row.orderingKey);
+      const { seq, isParked } = await places.nextPlace(tx, hookId, row.orderingKey);
       const result = await tx
         .updateTable('deliveries')
-        .set((eb) => ({ ...reopen(now)(eb), orderingSeq: seq }))
+        .set((eb) => ({
+          ...reopen(now)(eb),
+          orderingSeq: seq,
+          ...(isParked ? { nextAttemptAt: PARKED_AT } : {}),
+        }))
         .where('id', '=', row.id)
         .where('status', 'in', ['succeeded', 'failed'])
         .executeTakeFirst();

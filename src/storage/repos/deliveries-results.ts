@@ -7,6 +7,7 @@ import type { Db, Executor } from '../db.js';
 import type { Capabilities } from '../dialects/capabilities.js';
 import { newRecordId } from '../../shared/ids.js';
 import { updateFailureRuns } from './deliveries-health.js';
+import { createOrderingPlaces } from './deliveries-ordering.js';
 import type { AttemptRecord } from './deliveries-types.js';
 
 /** Ids per bulk UPDATE on SQLite, well under its bound-parameter limit. */
@@ -14,7 +15,14 @@ const UPDATE_CHUNK = 500;
 
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** A perKey hook's key whose head a batch ended: its next delivery is un-parked in the batch. */
+interface EndedKey {
+  hookId: string;
+  key: string;
+}
+
 export function createDeliveryResults(db: Db, capabilities: Capabilities) {
+  const places = createOrderingPlaces(capabilities);
   /** `id = any($1)` on PostgreSQL: one SQL text whatever the batch size; `in (…)` on SQLite. */
   const idIn = (ids: readonly string[]) =>
     capabilities.name === 'postgres'
@@ -32,10 +40,19 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
     await tx.selectFrom('deliveries').select('id').where(idIn(ids)).orderBy('id').forUpdate().execute();
   }
 
-  /** The delivery-row update for one attempt, guarded by our lease. Returns whether it applied. */
-  async function applyAttempt(tx: Executor, record: AttemptRecord, workerId: string, now: number) {
+  /**
+   * The delivery-row update for one attempt, guarded by our lease. Returns whether it applied;
+   * a keyed delivery that ended is added to `ended`.
+   */
+  async function applyAttempt(
+    tx: Executor,
+    record: AttemptRecord,
+    workerId: string,
+    now: number,
+    ended: EndedKey[],
+  ) {
     const isDone = record.status !== 'pending';
-    const result = await tx
+    const applied = await tx
       .updateTable('deliveries')
       .set({
         status: record.status,
@@ -51,8 +68,10 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
       .where('id', '=', record.deliveryId)
       .where('status', '=', 'sending')
       .where('lockedBy', '=', workerId)
+      .returning('orderingKey')
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    if (isDone && applied?.orderingKey) ended.push({ hookId: record.hookId, key: applied.orderingKey });
+    return applied !== undefined;
   }
 
   /**
@@ -65,6 +84,7 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
     responseStatus: number | undefined,
     workerId: string,
     now: number,
+    ended: EndedKey[],
   ): Promise<string[]> {
     const lost: string[] = [];
     const chunk = capabilities.name === 'postgres' ? ids.length : UPDATE_CHUNK;
@@ -85,8 +105,10 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
         .where(idIn(part))
         .where('status', '=', 'sending')
         .where('lockedBy', '=', workerId)
-        .returning('id')
+        .returning(['id', 'hookId', 'orderingKey'])
         .execute();
+      for (const row of updated)
+        if (row.orderingKey) ended.push({ hookId: row.hookId, key: row.orderingKey });
       if (updated.length < part.length) {
         const applied = new Set(updated.map((row) => row.id));
         lost.push(...part.filter((id) => !applied.has(id)));
@@ -134,6 +156,7 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
           )
           .execute();
         const lostLeases: string[] = [];
+        const ended: EndedKey[] = [];
         // Successes, the bulk, move on in one statement per response status; the rest row by row.
         const successes = new Map<number | undefined, string[]>();
         for (const record of sorted) {
@@ -141,11 +164,15 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
             const ids = successes.get(record.responseStatus) ?? [];
             ids.push(record.deliveryId);
             successes.set(record.responseStatus, ids);
-          } else if (!(await applyAttempt(tx, record, workerId, now))) lostLeases.push(record.deliveryId);
+          } else if (!(await applyAttempt(tx, record, workerId, now, ended))) {
+            lostLeases.push(record.deliveryId);
+          }
         }
         for (const [responseStatus, ids] of successes) {
-          lostLeases.push(...(await applySuccesses(tx, ids, responseStatus, workerId, now)));
+          lostLeases.push(...(await applySuccesses(tx, ids, responseStatus, workerId, now, ended)));
         }
+        // The next delivery of each key whose head ended is due now (perKey hooks only).
+        await places.unparkNext(tx, ended, now);
         await updateFailureRuns(tx, records);
         return { lostLeases };
       });

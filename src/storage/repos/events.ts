@@ -4,7 +4,7 @@ import type { Capabilities } from '../dialects/capabilities.js';
 import type { NewEvent } from '../../domain/payloads.js';
 import { newRecordId } from '../../shared/ids.js';
 import type { LeaseOffer } from './deliveries-lease.js';
-import { createOrderingPlaces, isPerKeyConfig } from './deliveries-ordering.js';
+import { createOrderingPlaces, isPerKeyConfig, PARKED_AT, type Place } from './deliveries-ordering.js';
 import { DELIVERY_CHANNEL, type ClaimedDelivery } from './deliveries-types.js';
 
 export { DELIVERY_CHANNEL };
@@ -44,13 +44,6 @@ export interface AppendedEvent {
   readonly leased: ClaimedDelivery[];
 }
 
-/** A keyed delivery's key and place (deliveries-ordering.ts); null for an unordered one. */
-interface Place {
-  readonly key: string;
-  readonly seq: number;
-  readonly isFirst: boolean;
-}
-
 /** An event's ordering key, or null (src/domain/ordering-keys.ts; given by the container). */
 export type OrderingKeyOf = (type: string, payload: unknown) => string | null;
 
@@ -66,7 +59,7 @@ export function createEventsRepo(
    * The key is locked once, before the first place is read, and stays locked to the commit.
    */
   async function placesOf(tx: Executor, event: NewEvent, hooks: readonly SubscribedHook[]) {
-    const result = new Map<string, Place>();
+    const result = new Map<string, Place & { key: string }>();
     const keyed = hooks.filter((hook) => isPerKeyConfig(hook.config));
     const key = keyed.length > 0 ? orderingKeyOf(event.type, event.payload) : null;
     if (key === null) return result;
@@ -145,7 +138,8 @@ export function createEventsRepo(
           status: lease ? 'sending' : 'pending',
           // A lease counts its attempt, as a claim does (deliveries-claims.ts).
           attempts: lease ? 1 : 0,
-          nextAttemptAt: now,
+          // Behind an open delivery of its key: parked until that one ends (deliveries-ordering.ts).
+          nextAttemptAt: place?.isParked ? PARKED_AT : now,
           lockedBy: lease?.workerId ?? null,
           lockedUntil: lease?.lockedUntil ?? null,
           createdAt: now,
