@@ -44,13 +44,14 @@ const openKeyed = (table: string) =>
 
 /**
  * The claim's condition on a `deliveries` row: true when it is unordered, or when it is its key's
- * turn (nothing earlier open, nothing of the key in flight).
+ * turn: no open delivery of its key has an earlier place. A delivery being sent always holds the
+ * earliest open place of its key (it was leased only in its turn, and replays take the back), so
+ * this also rules out a second one in flight, and the probe is one index range read.
  */
 export const isTurnOfKey: RawBuilder<boolean> = sql<boolean>`(deliveries.ordering_key is null or not exists (
   select 1 from deliveries as sibling
   where sibling.hook_id = deliveries.hook_id and sibling.ordering_key = deliveries.ordering_key
-    and ${openKeyed('sibling')} and sibling.id <> deliveries.id
-    and (sibling.ordering_seq < deliveries.ordering_seq or sibling.status = 'sending')))`;
+    and sibling.ordering_seq < deliveries.ordering_seq and ${openKeyed('sibling')}))`;
 
 /**
  * For a waiting keyed delivery, the open delivery of its key that goes before it: the one being
