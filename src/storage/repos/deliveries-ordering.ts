@@ -124,17 +124,22 @@ export function createOrderingPlaces(capabilities: Capabilities) {
     },
 
     /**
-     * Makes due the next delivery of each key whose head just ended, in the transaction that ended
-     * it. A no-op for a key whose next delivery is not parked (or that has none).
+     * Makes due the next delivery of each key whose head (`endedIds`, keyed deliveries just ended)
+     * ended, in the transaction that ended it. A no-op for a key whose next delivery is not parked.
      */
-    async unparkNext(tx: Executor, keys: ReadonlyArray<{ hookId: string; key: string }>, now: number) {
-      for (const { hookId, key } of keys) {
+    async unparkNext(tx: Executor, endedIds: readonly string[], now: number): Promise<void> {
+      // One statement per batch; chunked under SQLite's bound-parameter limit.
+      for (let start = 0; start < endedIds.length; start += 500) {
+        const ids = endedIds.slice(start, start + 500);
         await sql`
           update deliveries set next_attempt_at = ${now}
-          where next_attempt_at = ${PARKED_AT} and status = 'pending' and id = (
-            select id from deliveries
-            where hook_id = ${hookId} and ordering_key = ${key} and ${openKeyed('deliveries')}
-            order by ordering_seq limit 1)`.execute(tx);
+          where next_attempt_at = ${PARKED_AT} and status = 'pending' and id in (
+            select (
+              select successor.id from deliveries as successor
+              where successor.hook_id = ended.hook_id and successor.ordering_key = ended.ordering_key
+                and ${openKeyed('successor')}
+              order by successor.ordering_seq limit 1)
+            from deliveries as ended where ended.id in (${sql.join(ids)}))`.execute(tx);
       }
     },
 

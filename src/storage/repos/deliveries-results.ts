@@ -15,12 +15,6 @@ const UPDATE_CHUNK = 500;
 
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** A perKey hook's key whose head a batch ended: its next delivery is un-parked in the batch. */
-interface EndedKey {
-  hookId: string;
-  key: string;
-}
-
 export function createDeliveryResults(db: Db, capabilities: Capabilities) {
   const places = createOrderingPlaces(capabilities);
   /** `id = any($1)` on PostgreSQL: one SQL text whatever the batch size; `in (…)` on SQLite. */
@@ -49,7 +43,7 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
     record: AttemptRecord,
     workerId: string,
     now: number,
-    ended: EndedKey[],
+    ended: string[],
   ) {
     const isDone = record.status !== 'pending';
     const applied = await tx
@@ -70,7 +64,7 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
       .where('lockedBy', '=', workerId)
       .returning('orderingKey')
       .executeTakeFirst();
-    if (isDone && applied?.orderingKey) ended.push({ hookId: record.hookId, key: applied.orderingKey });
+    if (isDone && applied?.orderingKey) ended.push(record.deliveryId);
     return applied !== undefined;
   }
 
@@ -84,7 +78,7 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
     responseStatus: number | undefined,
     workerId: string,
     now: number,
-    ended: EndedKey[],
+    ended: string[],
   ): Promise<string[]> {
     const lost: string[] = [];
     const chunk = capabilities.name === 'postgres' ? ids.length : UPDATE_CHUNK;
@@ -105,10 +99,9 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
         .where(idIn(part))
         .where('status', '=', 'sending')
         .where('lockedBy', '=', workerId)
-        .returning(['id', 'hookId', 'orderingKey'])
+        .returning(['id', 'orderingKey'])
         .execute();
-      for (const row of updated)
-        if (row.orderingKey) ended.push({ hookId: row.hookId, key: row.orderingKey });
+      for (const row of updated) if (row.orderingKey) ended.push(row.id);
       if (updated.length < part.length) {
         const applied = new Set(updated.map((row) => row.id));
         lost.push(...part.filter((id) => !applied.has(id)));
@@ -156,7 +149,7 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
           )
           .execute();
         const lostLeases: string[] = [];
-        const ended: EndedKey[] = [];
+        const ended: string[] = [];
         // Successes, the bulk, move on in one statement per response status; the rest row by row.
         const successes = new Map<number | undefined, string[]>();
         for (const record of sorted) {
