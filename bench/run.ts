@@ -4,7 +4,7 @@
  * DATABASE_URL=postgres://… (each run gets a fresh database on that server).
  *
  * BENCH_RUNS (default 3) sets the runs per figure; BENCH_SCALE (default 1) scales every count, for
- * a quick look (BENCH_SCALE=0.1); BENCH_ONLY=drain,e2e,latency,memory (comma-separated) runs only
+ * a quick look (BENCH_SCALE=0.1); BENCH_ONLY=drain,e2e,latency,memory,ordering (comma-separated) runs only
  * those groups, for profiling one path.
  *
  * Beside each throughput, the server's own CPU time per unit of work (µs, from /proc/<pid>/stat):
@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { createBenchDatabase, type BenchDatabase } from './databases.js';
 import { startReceiver } from './processes.js';
+import { orderingFigures } from './ordering.js';
 import { drainBacklog, endToEnd, latencyAtRate, rawHttpLimit } from './scenarios.js';
 import { blockingSignInLatency } from './blocking.js';
 
@@ -23,7 +24,8 @@ const BASE_URL = process.env.DATABASE_URL;
 const HOOK_CAP = 32; // the default IDHOOKS_HOOK_MAX_IN_FLIGHT; the raw client gets as many connections
 const scaled = (n: number) => Math.max(10, Math.round(n * SCALE));
 const ONLY = process.env.BENCH_ONLY?.split(',').map((group) => group.trim());
-const runs = (group: 'drain' | 'e2e' | 'latency' | 'memory' | 'blocking') => !ONLY || ONLY.includes(group);
+const runs = (group: 'drain' | 'e2e' | 'latency' | 'memory' | 'blocking' | 'ordering') =>
+  !ONLY || ONLY.includes(group);
 
 interface Figure {
   readonly name: string;
@@ -75,7 +77,7 @@ async function main() {
       rawRuns.push(await rawHttpLimit(receiver.url, { requests: scaled(20_000), connections: HOOK_CAP }));
     }
     const raw = summarise('raw HTTP limit (undici → receiver)', 'req/s', rawRuns);
-    if (rawRuns.length > 0) figures.push(raw);
+    if (rawRuns.length > 0) figures.push(raw); // none when BENCH_ONLY leaves out drain
 
     if (runs('drain')) {
       const oneHook = await repeat('drain 1 hook', (db) =>
@@ -172,6 +174,12 @@ async function main() {
           isTarget ? '≤ 300' : undefined,
         ),
       );
+    }
+
+    if (runs('ordering')) {
+      for (const f of await orderingFigures(repeat, receiver.url, scaled)) {
+        figures.push(summarise(f.name, f.unit, f.runs, f.target));
+      }
     }
 
     if (runs('memory')) {

@@ -8,6 +8,7 @@ import { migrateToLatest } from './storage/migrate.js';
 import { createApplicationsRepo } from './storage/repos/applications.js';
 import { createDeliveryLogsRepo } from './storage/repos/delivery-logs.js';
 import { createEventsRepo } from './storage/repos/events.js';
+import { orderingKeyOf } from './domain/ordering-keys.js';
 import { createEventFeedRepo } from './storage/repos/event-feed.js';
 import { createOrganizationInvitationsRepo } from './storage/repos/organization-invitations.js';
 import { createOrganizationMembersRepo } from './storage/repos/organization-members.js';
@@ -93,7 +94,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     settings: createSettingsRepo(db),
     applications: createApplicationsRepo(db),
     users: createUsersRepo(db),
-    events: createEventsRepo(db, capabilities),
+    events: createEventsRepo(db, capabilities, orderingKeyOf),
     resources: createResourcesRepo(db),
     roles: createRolesRepo(db),
     organizations: createOrganizationsRepo(db),

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { eventTypes } from '../src/domain/events.js';
 import { MANAGEMENT_API_EVENTS } from '../src/domain/management-api-events.js';
+import { ORDERING_KEY_RULES } from '../src/domain/ordering-keys.js';
 import { ERROR_CODES, type ErrorCode } from '../src/shared/errors.js';
 
 /**
@@ -189,5 +190,18 @@ describe('references stay inside the repository', () => {
         .map(({ at, line }) => `${at}: ${line.trim()}`),
     );
     expect(cited, 'point to the page and section of docs/ that says it').toEqual([]);
+  });
+});
+
+describe('docs/events.md#ordering-keys', () => {
+  it('names every event that has an ordering key, with its kind', () => {
+    const section = read('docs/events.md').split('## Ordering keys')[1]?.split('\n## ')[0] ?? '';
+    const rows = section.split('\n').filter((line) => line.startsWith('|'));
+    const undocumented = Object.entries(ORDERING_KEY_RULES)
+      .filter(
+        ([event, rule]) => !rows.some((row) => row.includes(`\`${event}\``) && row.includes(`${rule.kind}:`)),
+      )
+      .map(([event]) => event);
+    expect(undocumented, 'add these events to the table of docs/events.md#ordering-keys').toEqual([]);
   });
 });

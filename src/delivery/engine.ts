@@ -44,6 +44,8 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   const inFlight = new Map<string, Promise<void>>();
   /** Aborts every request in flight at shutdown: one signal for all, not a controller per request. */
   let stopSending = new AbortController();
+  /** Keyed (perKey) deliveries sent and not yet recorded: their record frees their key. */
+  const keyedSent = new Set<string>();
   // 'starting': re-queueing stale leases; claims wait until that is done, or a sole worker's
   // start-up reap could re-queue a delivery it has just claimed itself.
   const state = createEngineState();
@@ -74,8 +76,16 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     flushSize: tuning.flushSize,
     giveUpAfterMs: leaseMs,
     onRecorded: (records) => {
-      for (const record of records) if (record.nextAttemptAt !== null) timers.wakeAt(record.nextAttemptAt);
-      if (state.resumeAfterFlush()) requestClaim();
+      let isKeyFreed = false;
+      for (const record of records) {
+        if (record.nextAttemptAt !== null) timers.wakeAt(record.nextAttemptAt);
+        if (keyedSent.delete(record.deliveryId) && record.status !== 'pending') isKeyFreed = true;
+      }
+      // A perKey delivery recorded final lets the next one of its key be claimed, which no
+      // earlier claim could see (deliveries-ordering.ts).
+      const isResumed = state.resumeAfterFlush();
+      if (isKeyFreed) wake();
+      else if (isResumed) requestClaim();
     },
   });
   const maintenance = createMaintenance({
@@ -218,6 +228,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
         return;
       }
       const record = attemptRecord(delivery, prepared, result, startedAt, clock.now(), policy);
+      if (delivery.orderingKey) keyedSent.add(delivery.id);
       logAttempt(logger, record);
       deps.onAttempt?.(record);
       recorder.add(record);

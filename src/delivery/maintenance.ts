@@ -41,7 +41,7 @@ export function createMaintenance({
     async reap({ reapAllLeases = false } = {}): Promise<void> {
       try {
         const now = clock.now();
-        const { requeued, failed } = await deliveries.reapExpiredLeases(now, maxAttempts, {
+        const { requeued, failed, unparked } = await deliveries.reapExpiredLeases(now, maxAttempts, {
           expiredBefore: reapAllLeases ? Number.MAX_SAFE_INTEGER : now,
         });
         const orphaned = await deliveries.failDeliveriesOfMissingHooks(now);
@@ -53,7 +53,8 @@ export function createMaintenance({
           );
         }
         if (orphaned > 0) logger.info({ failed: orphaned }, 'failed open deliveries of deleted hooks');
-        if (requeued > 0) onRequeued();
+        // Un-parked: perKey deliveries whose key's head ended without a recorded result.
+        if (requeued > 0 || unparked > 0) onRequeued();
       } catch (error) {
         logger.error({ err: error }, 'delivery reaper failed; it runs again at the next interval');
       }

@@ -18,10 +18,20 @@ export interface HookConfig {
   timeoutMs?: number;
   /** Blocking events only: what a failed call means for the flow (docs/blocking-hooks.md). */
   failurePolicy?: FailurePolicy;
+  /** Delivery order (docs/events.md#ordering-keys); absent or `none` is unordered, as in Logto. */
+  ordering?: HookOrdering;
 }
 
 /** `open` lets the flow go on when a blocking call fails; `closed` stops it. */
 export type FailurePolicy = 'open' | 'closed';
+
+/**
+ * `config.ordering` (an idhooks addition): `perKey` delivers a hook's deliveries about the same
+ * entity one at a time, in commit order; `none` (the default) sends them as they come.
+ */
+export const hookOrderings = ['none', 'perKey'] as const;
+export type HookOrdering = (typeof hookOrderings)[number];
+export const hookOrderingSchema = z.enum(hookOrderings);
 
 /** A key replaced by a regeneration that keeps signing `webhook-signature` until `expiresAt`. */
 export interface PreviousSigningKey {
@@ -140,6 +150,7 @@ export const hookConfigSchema = z.strictObject({
   retries: hookRetriesSchema.optional(),
   timeoutMs: hookTimeoutSchema.optional(),
   failurePolicy: failurePolicySchema.optional(),
+  ordering: hookOrderingSchema.optional(),
 });
 
 /** Removes repeated events, keeping the first occurrence's position (Logto de-duplicates too). */

@@ -12,6 +12,7 @@ import { eventOfLogKey, logKeyOf, type EventType } from '../domain/events.js';
 import { isTerminalStatus, type DeliveryStatus } from '../domain/delivery.js';
 import { sanitizeLogPayload } from '../domain/hooks.js';
 import { bodyForHook } from '../domain/payloads.js';
+import { PARKED_AT } from '../storage/repos/deliveries-ordering.js';
 
 /** recent-logs' window when the client gives neither bound (docs/compatibility.md#hooks-api). */
 export const DEFAULT_LOG_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -63,6 +64,10 @@ export interface DeliveryView {
   createdAt: number;
   updatedAt: number;
   completedAt: number | null;
+  /** idhooks addition: the entity a perKey hook's delivery is ordered by, else null. */
+  orderingKey: string | null;
+  /** idhooks addition: while waiting for its key's turn, the delivery that goes first; else null. */
+  waitingOn: string | null;
   attempts?: AttemptView[];
 }
 
@@ -161,12 +166,18 @@ function toDeliveryView(delivery: DeliveryWithPayload, attempts?: AttemptRecord[
     event: delivery.eventType,
     status: delivery.status,
     attemptCount: delivery.attempts,
-    nextAttemptAt: isTerminalStatus(delivery.status) ? null : delivery.nextAttemptAt,
+    // A delivery parked behind its key's head has no attempt time until that head ends.
+    nextAttemptAt:
+      isTerminalStatus(delivery.status) || delivery.nextAttemptAt >= PARKED_AT
+        ? null
+        : delivery.nextAttemptAt,
     lastResponseStatus: delivery.lastStatus,
     lastError: delivery.lastError,
     createdAt: delivery.createdAt,
     updatedAt: delivery.updatedAt,
     completedAt: delivery.completedAt,
+    orderingKey: delivery.orderingKey,
+    waitingOn: delivery.waitingOn,
     ...(attempts === undefined ? {} : { attempts: attempts.map((a) => toAttemptView(a, body)) }),
   };
 }

@@ -175,6 +175,10 @@ export interface DeliveriesTable {
   completedAt: number | null;
   /** Attempts made before the last resend or recovery; the retry schedule counts from here. */
   retryBase: ColumnType<number, number | undefined, number>;
+  /** The entity a perKey hook's delivery is ordered by; null: unordered (migration 0019). */
+  orderingKey: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Place among the open deliveries of its hook and key (migration 0019). */
+  orderingSeq: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface DeliveryAttemptsTable {

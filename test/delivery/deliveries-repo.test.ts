@@ -205,7 +205,11 @@ describeEachDialect('deliveries repo', (dialect) => {
       const [stale] = (await claim(env, { workerId: 'slow-node', leaseUntil: clock.now() - 1 })) as [
         ClaimedDelivery,
       ];
-      expect(await repos.deliveries.reapExpiredLeases(clock.now(), 8)).toEqual({ requeued: 1, failed: 0 });
+      expect(await repos.deliveries.reapExpiredLeases(clock.now(), 8)).toEqual({
+        requeued: 1,
+        failed: 0,
+        unparked: 0,
+      });
       await claim(env, { workerId: 'node-b' });
       const result = await repos.deliveries.recordAttempts([record(stale)], 'slow-node', clock.now());
       expect(result.lostLeases).toEqual([stale.id]);
@@ -233,7 +237,11 @@ describeEachDialect('deliveries repo', (dialect) => {
         expect(leased?.attempts, 'attempts before this one').toBe(round - 1);
         now += 20;
         const reaped = await repos.deliveries.reapExpiredLeases(now, maxAttempts);
-        expect(reaped).toEqual(round < maxAttempts ? { requeued: 1, failed: 0 } : { requeued: 0, failed: 1 });
+        expect(reaped).toEqual(
+          round < maxAttempts
+            ? { requeued: 1, failed: 0, unparked: 0 }
+            : { requeued: 0, failed: 1, unparked: 0 },
+        );
       }
       const [row] = await listDeliveries(db);
       expect(row).toMatchObject({ status: 'failed', attempts: 3, lockedBy: null, completedAt: now });
@@ -253,8 +261,16 @@ describeEachDialect('deliveries repo', (dialect) => {
         ClaimedDelivery,
       ];
       expect(await repos.deliveries.releaseLeases([mine.id, theirs.id], 'me', now)).toBe(1);
-      expect(await repos.deliveries.reapExpiredLeases(now, 8)).toEqual({ requeued: 0, failed: 0 });
-      expect(await repos.deliveries.reapExpiredLeases(now + 1_001, 8)).toEqual({ requeued: 1, failed: 0 });
+      expect(await repos.deliveries.reapExpiredLeases(now, 8)).toEqual({
+        requeued: 0,
+        failed: 0,
+        unparked: 0,
+      });
+      expect(await repos.deliveries.reapExpiredLeases(now + 1_001, 8)).toEqual({
+        requeued: 1,
+        failed: 0,
+        unparked: 0,
+      });
       const rows = await listDeliveries(db);
       expect(rows.every((row) => row.status === 'pending' && row.lockedBy === null)).toBe(true);
       // A released lease sent nothing and takes its attempt back; a reaped one may have sent it.

@@ -336,6 +336,8 @@ describeEachDialect('Hooks API: recent logs, stats and deliveries', (dialect) =>
         createdAt: now - 5000,
         updatedAt: now - 4000,
         completedAt: now - 4000,
+        orderingKey: null,
+        waitingOn: null,
       });
       expect(list[1]).toMatchObject({
         status: 'pending',

@@ -32,10 +32,13 @@ const STATE_TEXT: Record<DeliveryView['status'], string> = {
  * the hook is reactivated, so "Retry scheduled" would promise an attempt that will not come.
  */
 export function deliveryState(
-  delivery: Pick<DeliveryView, 'status' | 'attemptCount'>,
+  delivery: Pick<DeliveryView, 'status' | 'attemptCount'> & Partial<Pick<DeliveryView, 'waitingOn'>>,
   hookEnabled: boolean,
 ): TagText {
   if (delivery.status === 'pending' && !hookEnabled) return { text: 'Held (webhook disabled)', tone: 'idle' };
+  // A perKey hook's delivery behind an open one of its key (docs/events.md#ordering-keys).
+  if (delivery.status === 'pending' && delivery.waitingOn)
+    return { text: 'Waiting on its key', tone: 'idle' };
   const tone = delivery.status === 'succeeded' ? 'ok' : delivery.status === 'failed' ? 'err' : 'info';
   const text =
     delivery.status === 'pending' && delivery.attemptCount > 0
@@ -48,7 +51,7 @@ export function DeliveryStateTag({
   delivery,
   hookEnabled,
 }: {
-  delivery: Pick<DeliveryView, 'status' | 'attemptCount'>;
+  delivery: Pick<DeliveryView, 'status' | 'attemptCount'> & Partial<Pick<DeliveryView, 'waitingOn'>>;
   hookEnabled: boolean;
 }) {
   const { text, tone } = deliveryState(delivery, hookEnabled);

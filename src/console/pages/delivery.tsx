@@ -192,6 +192,25 @@ export function DeliveryPage({
                 ? 'Held until the webhook is reactivated'
                 : formatTime(delivery.nextAttemptAt)}
           </dd>
+          {delivery.orderingKey ? (
+            <>
+              <dt>Ordering key</dt>
+              <dd class="mono" data-testid="ordering-key">
+                {delivery.orderingKey}
+              </dd>
+            </>
+          ) : null}
+          {delivery.waitingOn ? (
+            <>
+              <dt>Waiting on</dt>
+              <dd data-testid="waiting-on">
+                <a class="mono" href={consolePaths.delivery(hook.id, delivery.waitingOn)}>
+                  {delivery.waitingOn}
+                </a>{' '}
+                (sent one at a time per key: this one goes once that one has succeeded or failed for good)
+              </dd>
+            </>
+          ) : null}
           {delivery.lastError ? (
             <>
               <dt>Last error</dt>

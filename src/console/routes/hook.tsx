@@ -126,7 +126,8 @@ export function hookRoutes({ hooks, hookLogs, clock, signingKeyGraceSeconds }: H
       updated = await hooks.updateHook(id, {
         name,
         events,
-        // The whole config is replaced (as Logto's console does); keep the legacy `retries` as stored.
+        // The whole config is replaced (as Logto's console does); keep the legacy `retries` and the
+        // delivery order (set through the API) as stored.
         config: {
           url,
           ...(Object.keys(headers).length > 0 ? { headers } : {}),
@@ -136,6 +137,7 @@ export function hookRoutes({ hooks, hookLogs, clock, signingKeyGraceSeconds }: H
           ...(current.config.failurePolicy === undefined
             ? {}
             : { failurePolicy: current.config.failurePolicy }),
+          ...(current.config.ordering === undefined ? {} : { ordering: current.config.ordering }),
         },
       });
     } catch (error) {

@@ -88,6 +88,13 @@ export const deliverySchema = z
     createdAt: z.number(),
     updatedAt: z.number(),
     completedAt: z.number().nullable(),
+    orderingKey: z.string().nullable().openapi({
+      description: "A perKey hook's delivery: the entity it is delivered in order with (`user:<id>`, …).",
+    }),
+    waitingOn: z.string().nullable().openapi({
+      description:
+        'Set while the delivery waits for its key: the open delivery of the same key that goes first.',
+    }),
     attempts: z.array(deliveryAttemptSchema).optional(),
   })
   .openapi('Delivery');

@@ -27,6 +27,10 @@ const hookConfigResponseSchema = z
       description:
         'Blocking events only: "open" (default) goes on when a call fails, "closed" stops the flow.',
     }),
+    ordering: z
+      .enum(['none', 'perKey'])
+      .optional()
+      .openapi({ description: 'idhooks addition: `perKey` delivers in commit order per entity.' }),
   })
   .openapi('HookConfig');
 

@@ -12,6 +12,7 @@ import * as m0011 from './0011-optimistic-state.js';
 import * as m0014 from './0014-events-feed.js';
 import * as m0016 from './0016-sign-in-sightings.js';
 import * as m0018 from './0018-console-session-actor.js';
+import * as m0019 from './0019-delivery-ordering.js';
 import * as m0021 from './0021-blocking-calls.js';
 
 /**
@@ -32,6 +33,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0014-events-feed': m0014,
   '0016-sign-in-sightings': m0016,
   '0018-console-session-actor': m0018,
+  '0019-delivery-ordering': m0019,
   '0021-blocking-calls': m0021,
 };
 

@@ -7,6 +7,7 @@
 import { sql, type QueryCreator } from 'kysely';
 import type { Database, Db } from '../db.js';
 import type { Capabilities } from '../dialects/capabilities.js';
+import { createOrderingPlaces, isTurnOfKey } from './deliveries-ordering.js';
 import type { ClaimedDelivery, ClaimOptions } from './deliveries-types.js';
 
 /**
@@ -26,7 +27,8 @@ export const ABANDONED_ERROR_TAIL =
 export const LEASE_EXPIRED_ERROR = 'the node sending this delivery stopped before a result was recorded';
 
 /**
- * The head of the queue: due pending deliveries of existing, enabled hooks, oldest first. On
+ * The head of the queue: due pending deliveries of existing, enabled hooks, oldest first, and of
+ * a perKey hook's keyed deliveries only the one whose turn it is (deliveries-ordering.ts). On
  * PostgreSQL they are locked with SKIP LOCKED, so concurrent claims from several nodes scan past
  * each other's rows instead of waiting for them or taking them twice.
  */
@@ -53,6 +55,7 @@ export const dueCandidates =
             .where('hooks.enabled', '=', 1),
         ),
       )
+      .where(isTurnOfKey)
       .orderBy('nextAttemptAt')
       .orderBy('id')
       .limit(limit)
@@ -60,6 +63,7 @@ export const dueCandidates =
 
 export function createDeliveryClaims(db: Db, capabilities: Capabilities) {
   const candidatesOf = dueCandidates(capabilities);
+  const places = createOrderingPlaces(capabilities);
 
   /**
    * Leases due deliveries in one statement (atomic on SQLite, whose writer is single; disjoint
@@ -108,6 +112,7 @@ export function createDeliveryClaims(db: Db, capabilities: Capabilities) {
         'deliveries.attempts',
         'deliveries.retryBase',
         'deliveries.lockedUntil',
+        'deliveries.orderingKey',
         eb
           .selectFrom('hooks')
           .select('hooks.config')
@@ -181,7 +186,7 @@ export function createDeliveryClaims(db: Db, capabilities: Capabilities) {
       now: number,
       maxAttempts: number,
       { expiredBefore = now }: { expiredBefore?: number } = {},
-    ): Promise<{ requeued: number; failed: number }> {
+    ): Promise<{ requeued: number; failed: number; unparked: number }> {
       const expired = (qb: QueryCreator<Database>) =>
         qb
           .selectFrom('deliveries')
@@ -221,7 +226,10 @@ export function createDeliveryClaims(db: Db, capabilities: Capabilities) {
           })
           .where('id', 'in', expired(tx))
           .executeTakeFirst();
-        return { requeued: Number(requeued.numUpdatedRows), failed: Number(ended.numUpdatedRows) };
+        // A delivery ended here may have headed a perKey hook's key; so may one ended by anything
+        // but a recorded result. Whatever waits behind such a head becomes due now.
+        const unparked = await places.unparkDue(tx, now);
+        return { requeued: Number(requeued.numUpdatedRows), failed: Number(ended.numUpdatedRows), unparked };
       });
     },
   };

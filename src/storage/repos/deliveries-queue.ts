@@ -6,10 +6,12 @@ import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database, Db, Executor } from '../db.js';
 import type { Capabilities } from '../dialects/capabilities.js';
 import { dueCandidates } from './deliveries-claims.js';
+import { createOrderingPlaces, PARKED_AT } from './deliveries-ordering.js';
 import { DELIVERY_CHANNEL } from './deliveries-types.js';
 
 export function createDeliveryQueue(db: Db, capabilities: Capabilities) {
   const candidatesOf = dueCandidates(capabilities);
+  const places = createOrderingPlaces(capabilities);
 
   /** Wakes every node's engine once the transaction commits (PostgreSQL delivers NOTIFY at commit). */
   const notifyQueued = async (tx: Executor) => {
@@ -27,6 +29,37 @@ export function createDeliveryQueue(db: Db, capabilities: Capabilities) {
     completedAt: null,
     updatedAt: now,
   });
+
+  /**
+   * Reopens finished keyed deliveries of one hook, each at the back of its key's queue, in the
+   * order given (docs/architecture.md#per-key-ordering: a replay is ordered by when it was asked
+   * for, so it can never be the head of a key another node is sending). Keys are locked in sorted
+   * order, so two recoveries cannot deadlock on each other.
+   */
+  const reopenKeyed = async (
+    tx: Executor,
+    hookId: string,
+    rows: ReadonlyArray<{ id: string; orderingKey: string }>,
+    now: number,
+  ): Promise<number> => {
+    for (const key of [...new Set(rows.map((row) => row.orderingKey))].sort()) await places.lockKey(tx, key);
+    let reopened = 0;
+    for (const row of rows) {
+      const { seq, isParked } = await places.nextPlace(tx, hookId, row.orderingKey);
+      const result = await tx
+        .updateTable('deliveries')
+        .set((eb) => ({
+          ...reopen(now)(eb),
+          orderingSeq: seq,
+          ...(isParked ? { nextAttemptAt: PARKED_AT } : {}),
+        }))
+        .where('id', '=', row.id)
+        .where('status', 'in', ['succeeded', 'failed'])
+        .executeTakeFirst();
+      reopened += Number(result.numUpdatedRows);
+    }
+    return reopened;
+  };
 
   return {
     /** Open deliveries by status, and the oldest due one of an enabled hook (metrics). */
@@ -61,11 +94,18 @@ export function createDeliveryQueue(db: Db, capabilities: Capabilities) {
     ): Promise<{ previousStatus: string; isReopened: boolean } | undefined> {
       const current = await tx
         .selectFrom('deliveries')
-        .select('status')
+        .select(['status', 'orderingKey'])
         .where('id', '=', deliveryId)
         .where('hookId', '=', hookId)
         .executeTakeFirst();
       if (!current) return undefined;
+      const { status, orderingKey } = current;
+      if (orderingKey !== null && (status === 'succeeded' || status === 'failed')) {
+        const isReopened = (await reopenKeyed(tx, hookId, [{ id: deliveryId, orderingKey }], now)) === 1;
+        if (isReopened) await notifyQueued(tx);
+        return { previousStatus: status, isReopened };
+      }
+      // An open keyed delivery keeps its place: moving it back would let later ones overtake it.
       const result = await tx
         .updateTable('deliveries')
         .set(reopen(now))
@@ -101,8 +141,29 @@ export function createDeliveryQueue(db: Db, capabilities: Capabilities) {
             ),
           ),
         )
+        .where('orderingKey', 'is', null)
         .executeTakeFirst();
-      const recovered = Number(result.numUpdatedRows);
+      // Keyed ones in the order they were first queued: creation time, then their old place.
+      const keyed = await tx
+        .selectFrom('deliveries')
+        .select(['id', 'orderingKey'])
+        .where('hookId', '=', hookId)
+        .where('status', '=', 'failed')
+        .where('createdAt', '>=', from)
+        .where('createdAt', '<=', to)
+        .where('orderingKey', 'is not', null)
+        .orderBy('createdAt')
+        .orderBy('orderingSeq')
+        .orderBy('id')
+        .execute();
+      const recovered =
+        Number(result.numUpdatedRows) +
+        (await reopenKeyed(
+          tx,
+          hookId,
+          keyed.map((row) => ({ id: row.id, orderingKey: row.orderingKey ?? '' })),
+          now,
+        ));
       if (recovered > 0) await notifyQueued(tx);
       return recovered;
     },

@@ -7,6 +7,7 @@ import type { Db, Executor } from '../db.js';
 import type { Capabilities } from '../dialects/capabilities.js';
 import { newRecordId } from '../../shared/ids.js';
 import { updateFailureRuns } from './deliveries-health.js';
+import { createOrderingPlaces } from './deliveries-ordering.js';
 import type { AttemptRecord } from './deliveries-types.js';
 
 /** Ids per bulk UPDATE on SQLite, well under its bound-parameter limit. */
@@ -27,7 +28,7 @@ const INSERT_ATTEMPT_SQLITE =
 const successesSqlite = (count: number) =>
   'update "deliveries" set "status" = \'succeeded\', "next_attempt_at" = ?, "last_status" = ?, ' +
   '"last_error" = null, "locked_by" = null, "locked_until" = null, "updated_at" = ?, "completed_at" = ? ' +
-  `where "id" in (${'?, '.repeat(count - 1)}?) and "status" = 'sending' and "locked_by" = ? returning "id"`;
+  `where "id" in (${'?, '.repeat(count - 1)}?) and "status" = 'sending' and "locked_by" = ? returning "id", "ordering_key" as "orderingKey"`;
 
 const attemptRow = (record: AttemptRecord) => ({
   id: newRecordId('att'),
@@ -49,6 +50,7 @@ const attemptRow = (record: AttemptRecord) => ({
 
 export function createDeliveryResults(db: Db, capabilities: Capabilities) {
   const isSqlite = capabilities.name === 'sqlite';
+  const places = createOrderingPlaces(capabilities);
   /** `id = any($1)` on PostgreSQL: one SQL text whatever the batch size; `in (…)` on SQLite. */
   const idIn = (ids: readonly string[]) =>
     capabilities.name === 'postgres'
@@ -66,10 +68,19 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
     await tx.selectFrom('deliveries').select('id').where(idIn(ids)).orderBy('id').forUpdate().execute();
   }
 
-  /** The delivery-row update for one attempt, guarded by our lease. Returns whether it applied. */
-  async function applyAttempt(tx: Executor, record: AttemptRecord, workerId: string, now: number) {
+  /**
+   * The delivery-row update for one attempt, guarded by our lease. Returns whether it applied;
+   * a keyed delivery that ended is added to `ended`.
+   */
+  async function applyAttempt(
+    tx: Executor,
+    record: AttemptRecord,
+    workerId: string,
+    now: number,
+    ended: string[],
+  ) {
     const isDone = record.status !== 'pending';
-    const result = await tx
+    const applied = await tx
       .updateTable('deliveries')
       .set({
         status: record.status,
@@ -85,8 +96,10 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
       .where('id', '=', record.deliveryId)
       .where('status', '=', 'sending')
       .where('lockedBy', '=', workerId)
+      .returning('orderingKey')
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    if (isDone && applied?.orderingKey) ended.push(record.deliveryId);
+    return applied !== undefined;
   }
 
   /**
@@ -99,6 +112,7 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
     responseStatus: number | undefined,
     workerId: string,
     now: number,
+    ended: string[],
   ): Promise<string[]> {
     const lost: string[] = [];
     const chunk = capabilities.name === 'postgres' ? ids.length : UPDATE_CHUNK;
@@ -106,7 +120,7 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
       const part = ids.slice(start, start + chunk);
       const updated = isSqlite
         ? (
-            await tx.executeQuery<{ id: string }>(
+            await tx.executeQuery<{ id: string; orderingKey: string | null }>(
               CompiledQuery.raw(successesSqlite(part.length), [
                 now,
                 responseStatus ?? null,
@@ -132,8 +146,9 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
             .where(idIn(part))
             .where('status', '=', 'sending')
             .where('lockedBy', '=', workerId)
-            .returning('id')
+            .returning(['id', 'orderingKey'])
             .execute();
+      for (const row of updated) if (row.orderingKey) ended.push(row.id);
       if (updated.length < part.length) {
         const applied = new Set(updated.map((row) => row.id));
         lost.push(...part.filter((id) => !applied.has(id)));
@@ -169,6 +184,7 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
           await tx.insertInto('deliveryAttempts').values(records.map(attemptRow)).execute();
         }
         const lostLeases: string[] = [];
+        const ended: string[] = [];
         // Successes, the bulk, move on in one statement per response status; the rest row by row.
         const successes = new Map<number | undefined, string[]>();
         for (const record of sorted) {
@@ -176,11 +192,15 @@ export function createDeliveryResults(db: Db, capabilities: Capabilities) {
             const ids = successes.get(record.responseStatus) ?? [];
             ids.push(record.deliveryId);
             successes.set(record.responseStatus, ids);
-          } else if (!(await applyAttempt(tx, record, workerId, now))) lostLeases.push(record.deliveryId);
+          } else if (!(await applyAttempt(tx, record, workerId, now, ended))) {
+            lostLeases.push(record.deliveryId);
+          }
         }
         for (const [responseStatus, ids] of successes) {
-          lostLeases.push(...(await applySuccesses(tx, ids, responseStatus, workerId, now)));
+          lostLeases.push(...(await applySuccesses(tx, ids, responseStatus, workerId, now, ended)));
         }
+        // The next delivery of each key whose head ended is due now (perKey hooks only).
+        await places.unparkNext(tx, ended, now);
         await updateFailureRuns(tx, records);
         return { lostLeases };
       });

@@ -25,6 +25,8 @@ export interface ClaimedDelivery {
   readonly previousSigningKeys: string;
   /** The event payload JSON, without `hookId`. */
   readonly payload: string;
+  /** Set for a perKey hook's keyed delivery: its key waits until this one is recorded final. */
+  readonly orderingKey?: string | null;
 }
 
 export interface ClaimOptions {

@@ -3,6 +3,7 @@ import { bool, type DeliveriesTable, type DeliveryAttemptsTable, type Executor }
 import type { EventType } from '../../domain/events.js';
 import type { DeliveryStatus } from '../../domain/delivery.js';
 import type { HookExecutionStats } from '../../domain/hooks.js';
+import { waitingOnOf } from './deliveries-ordering.js';
 
 /**
  * Read-only views of the delivery history for the hooks API: Logto's `recent-logs` and
@@ -54,6 +55,10 @@ export interface DeliveryRecord {
   createdAt: number;
   updatedAt: number;
   completedAt: number | null;
+  /** A perKey hook's delivery: the entity it is ordered by (docs/events.md#ordering-keys). */
+  orderingKey: string | null;
+  /** A keyed delivery waiting for its turn: the open delivery of its key that goes first. */
+  waitingOn: string | null;
 }
 
 export interface DeliveryWithPayload extends DeliveryRecord {
@@ -109,7 +114,7 @@ const toAttempt = (row: Selectable<DeliveryAttemptsTable>): AttemptRecord => ({
   decision: row.decision ?? null,
 });
 
-const toDelivery = (row: Selectable<DeliveriesTable>): DeliveryRecord => ({
+const toDelivery = (row: Selectable<DeliveriesTable> & { waitingOn: string | null }): DeliveryRecord => ({
   id: row.id,
   eventId: row.eventId,
   hookId: row.hookId,
@@ -122,6 +127,8 @@ const toDelivery = (row: Selectable<DeliveriesTable>): DeliveryRecord => ({
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
   completedAt: row.completedAt,
+  orderingKey: row.orderingKey,
+  waitingOn: row.waitingOn,
 });
 
 export function createDeliveryLogsRepo(db: Executor) {
@@ -261,7 +268,7 @@ export function createDeliveryLogsRepo(db: Executor) {
       const rows = await deliveries(tx, filter)
         .innerJoin('events', 'events.id', 'deliveries.eventId')
         .selectAll('deliveries')
-        .select('events.payload')
+        .select(['events.payload', waitingOnOf.as('waitingOn')])
         .orderBy('deliveries.createdAt', 'desc')
         .orderBy('deliveries.id', 'desc')
         .limit(window.limit)
@@ -286,7 +293,7 @@ export function createDeliveryLogsRepo(db: Executor) {
       const row = await deliveries(tx, { hookId })
         .innerJoin('events', 'events.id', 'deliveries.eventId')
         .selectAll('deliveries')
-        .select('events.payload')
+        .select(['events.payload', waitingOnOf.as('waitingOn')])
         .where('deliveries.id', '=', deliveryId)
         .executeTakeFirst();
       return row && { ...toDelivery(row), payload: row.payload };

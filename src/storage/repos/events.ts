@@ -4,6 +4,7 @@ import type { Capabilities } from '../dialects/capabilities.js';
 import type { NewEvent } from '../../domain/payloads.js';
 import { newRecordId } from '../../shared/ids.js';
 import type { LeaseOffer } from './deliveries-lease.js';
+import { createOrderingPlaces, isPerKeyConfig, PARKED_AT, type Place } from './deliveries-ordering.js';
 import { DELIVERY_CHANNEL, type ClaimedDelivery } from './deliveries-types.js';
 
 export { DELIVERY_CHANNEL };
@@ -27,6 +28,11 @@ const INSERT_DELIVERY_SQLITE =
   'insert into "deliveries" ("id", "event_id", "hook_id", "event_type", "status", "attempts", ' +
   '"next_attempt_at", "locked_by", "locked_until", "created_at", "updated_at") ' +
   'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** The same for a perKey hook's keyed delivery, with its key and place last. */
+const INSERT_KEYED_DELIVERY_SQLITE =
+  'insert into "deliveries" ("id", "event_id", "hook_id", "event_type", "status", "attempts", ' +
+  '"next_attempt_at", "locked_by", "locked_until", "created_at", "updated_at", "ordering_key", "ordering_seq") ' +
+  'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 interface SubscribedHook {
   readonly id: string;
@@ -43,11 +49,34 @@ export interface AppendedEvent {
   readonly leased: ClaimedDelivery[];
 }
 
-export function createEventsRepo(db: Executor, capabilities: Capabilities) {
+/** An event's ordering key, or null (src/domain/ordering-keys.ts; given by the container). */
+export type OrderingKeyOf = (type: string, payload: unknown) => string | null;
+
+export function createEventsRepo(
+  db: Executor,
+  capabilities: Capabilities,
+  orderingKeyOf: OrderingKeyOf = () => null,
+) {
   const isSqlite = capabilities.name === 'sqlite';
   const placeholder = isSqlite ? sqlitePlaceholder : postgresPlaceholder;
   const insertEvent = INSERT_EVENT(placeholder);
   const subscribedHooks = SUBSCRIBED_HOOKS(placeholder);
+  const places = createOrderingPlaces(capabilities);
+
+  /**
+   * The place of each hook's delivery: null unless the hook is perKey and the event has a key.
+   * The key is locked once, before the first place is read, and stays locked to the commit.
+   */
+  async function placesOf(tx: Executor, event: NewEvent, hooks: readonly SubscribedHook[]) {
+    const result = new Map<string, Place & { key: string }>();
+    const keyed = hooks.filter((hook) => isPerKeyConfig(hook.config));
+    const key = keyed.length > 0 ? orderingKeyOf(event.type, event.payload) : null;
+    if (key === null) return result;
+    await places.lockKey(tx, key);
+    for (const hook of keyed) result.set(hook.id, { key, ...(await places.nextPlace(tx, hook.id, key)) });
+    return result;
+  }
+
   return {
     /**
      * Appends the event and one delivery per enabled hook subscribed to it, due now. Call it inside
@@ -74,10 +103,13 @@ export function createEventsRepo(db: Executor, capabilities: Capabilities) {
       ).rows;
       if (hooks.length === 0) return { eventId, deliveryCount: 0, leased: [] };
 
+      const placeOf = await placesOf(tx, event, hooks);
       const leased: ClaimedDelivery[] = [];
       const rows = hooks.map((hook) => {
         const id = newRecordId('dlv');
-        const lease = offer?.(hook.id);
+        const place = placeOf.get(hook.id);
+        // A keyed delivery behind an open one of its key waits for its turn in the queue.
+        const lease = place === undefined || place.isFirst ? offer?.(hook.id) : undefined;
         if (lease) {
           leased.push({
             id,
@@ -91,6 +123,7 @@ export function createEventsRepo(db: Executor, capabilities: Capabilities) {
             signingKey: hook.signingKey,
             previousSigningKeys: hook.previousSigningKeys,
             payload,
+            orderingKey: place?.key ?? null,
           });
         }
         // Key order is INSERT_DELIVERY_SQLITE's column order (its parameters are these values).
@@ -102,7 +135,8 @@ export function createEventsRepo(db: Executor, capabilities: Capabilities) {
           status: lease ? 'sending' : 'pending',
           // A lease counts its attempt, as a claim does (deliveries-claims.ts).
           attempts: lease ? 1 : 0,
-          nextAttemptAt: now,
+          // Behind an open delivery of its key: parked until that one ends (deliveries-ordering.ts).
+          nextAttemptAt: place?.isParked ? PARKED_AT : now,
           lockedBy: lease?.workerId ?? null,
           lockedUntil: lease?.lockedUntil ?? null,
           createdAt: now,
@@ -111,10 +145,27 @@ export function createEventsRepo(db: Executor, capabilities: Capabilities) {
       });
       if (isSqlite) {
         for (const row of rows) {
-          await tx.executeQuery(CompiledQuery.raw(INSERT_DELIVERY_SQLITE, Object.values(row)));
+          const place = placeOf.get(row.hookId);
+          await tx.executeQuery(
+            place === undefined
+              ? CompiledQuery.raw(INSERT_DELIVERY_SQLITE, Object.values(row))
+              : CompiledQuery.raw(INSERT_KEYED_DELIVERY_SQLITE, [
+                  ...Object.values(row),
+                  place.key,
+                  place.seq,
+                ]),
+          );
         }
       } else {
-        await tx.insertInto('deliveries').values(rows).execute();
+        await tx
+          .insertInto('deliveries')
+          .values(
+            rows.map((row) => {
+              const place = placeOf.get(row.hookId);
+              return { ...row, orderingKey: place?.key ?? null, orderingSeq: place?.seq ?? null };
+            }),
+          )
+          .execute();
       }
       const deliveryCount = rows.length - leased.length;
       if (deliveryCount > 0 && capabilities.listenNotify) {
