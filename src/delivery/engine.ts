@@ -15,7 +15,7 @@ import { createEngineState } from './engine-state.js';
 import { createMaintenance } from './maintenance.js';
 import { createRecorder } from './recorder.js';
 import { createReleaser } from './releaser.js';
-import { createSlots } from './slots.js';
+import { createReservations, createSlots } from './slots.js';
 import { createWakeTimers } from './wake-timers.js';
 
 /** One claim leases at most this many rows, so a claim on SQLite never blocks the loop for long. */
@@ -56,8 +56,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
   /** Hooks that may have more due work than this node holds: cut at the per-hook limit, or skipped. */
   const hooksWithMore = new Set<string>();
   /** Room promised to open transactions for deliveries leased at insert (see reserve()). */
-  let reservedTotal = 0;
-  const reservedByHook = new Map<string, number>();
+  const reserved = createReservations();
   let stopping: Promise<void> | undefined;
   /** The housekeeping run in progress, awaited at shutdown so it never outlives the database. */
   let housekeeping: Promise<void> = Promise.resolve();
@@ -146,7 +145,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
       // crash scenario re-sent every one of them); now at most `concurrency` deliveries are
       // leased or unrecorded, and a slow database slows claiming instead. Room reserved for
       // deliveries leased at insert is not free either.
-      const free = slots.free - recorder.unrecorded - reservedTotal;
+      const free = slots.free - recorder.unrecorded - reserved.total;
       const limit = Math.min(free, MAX_CLAIM_BATCH);
       if (limit <= 0) {
         if (slots.free > 0) state.defer();
@@ -266,15 +265,6 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
     queueMicrotask(() => (localCommitCovered = false));
   }
 
-  function unreserve(hookIds: readonly string[]): void {
-    for (const hookId of hookIds) {
-      reservedTotal--;
-      const left = (reservedByHook.get(hookId) ?? 1) - 1;
-      if (left > 0) reservedByHook.set(hookId, left);
-      else reservedByHook.delete(hookId);
-    }
-  }
-
   /**
    * Room for the deliveries a transaction is about to insert, so they can be leased to this node
    * at insert and sent right after the commit, without a claim. Never for a hook with due work
@@ -296,17 +286,15 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
         if (hooksWithMore.has(hookId)) return decline(hookId);
         // While due work may wait in the queue, keep room for the claim that fetches it, so fresh
         // events cannot starve a backlog one freed slot at a time.
-        const room = slots.free - recorder.unrecorded - reservedTotal;
+        const room = slots.free - recorder.unrecorded - reserved.total;
         if (room <= (mayHaveMore ? claimLowWater : 0)) return decline(hookId);
-        if (slots.heldBy(hookId) + (reservedByHook.get(hookId) ?? 0) >= config.hookMaxInFlight)
-          return decline(hookId);
-        reservedTotal++;
-        reservedByHook.set(hookId, (reservedByHook.get(hookId) ?? 0) + 1);
+        if (slots.heldBy(hookId) + reserved.of(hookId) >= config.hookMaxInFlight) return decline(hookId);
+        reserved.add(hookId);
         mine.push(hookId);
         return { workerId, lockedUntil: clock.now() + leaseMs };
       },
       adopt(leased: readonly ClaimedDelivery[]): void {
-        unreserve(mine.splice(0));
+        reserved.release(mine.splice(0));
         coverLocalCommit(declined);
         if (leased.length === 0) return;
         if (!state.isRunning) {
@@ -317,7 +305,7 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps) {
         startReady();
       },
       cancel(): void {
-        unreserve(mine.splice(0));
+        reserved.release(mine.splice(0));
       },
     };
   }

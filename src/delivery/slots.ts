@@ -107,3 +107,30 @@ export function createSlots({ concurrency, hookMaxInFlight }: SlotLimits) {
 }
 
 export type Slots = ReturnType<typeof createSlots>;
+
+/**
+ * Room promised to open transactions for deliveries they may lease at insert: counted against the
+ * free slots until the transaction adopts its leases or gives them up.
+ */
+export function createReservations() {
+  let total = 0;
+  const byHook = new Map<string, number>();
+  return {
+    get total(): number {
+      return total;
+    },
+    of: (hookId: string): number => byHook.get(hookId) ?? 0,
+    add(hookId: string): void {
+      total++;
+      byHook.set(hookId, (byHook.get(hookId) ?? 0) + 1);
+    },
+    release(hookIds: readonly string[]): void {
+      for (const hookId of hookIds) {
+        total--;
+        const left = (byHook.get(hookId) ?? 1) - 1;
+        if (left > 0) byHook.set(hookId, left);
+        else byHook.delete(hookId);
+      }
+    },
+  };
+}
