@@ -88,6 +88,8 @@ const headerRecord = (headers: Dispatcher.ResponseData['headers']): Record<strin
     ]),
   );
 
+const ignoreError = () => {};
+
 /**
  * Reads at most RESPONSE_BODY_LIMIT_BYTES of the body as text, then discards the rest. A body
  * declared small enough is read whole in one call: the chunk-by-chunk loop cost more CPU than the
@@ -110,6 +112,9 @@ async function readCappedBody(
       if (size < RESPONSE_BODY_LIMIT_BYTES) return;
       // Enough: the rest is dropped with the socket, as a receiver may stream without end.
       body.off('data', onData).off('end', resolve).off('error', reject);
+      // Destroying a body still arriving emits an abort error; with no listener left it would be
+      // an uncaught exception that ends the process.
+      body.on('error', ignoreError);
       body.destroy();
       resolve();
     };

@@ -83,6 +83,45 @@ describe('dispatcher', () => {
     expect(small.response!.body).toBe('é ok');
   });
 
+  it('cuts a body still streaming past 20 KB without an uncaught error', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.prependListener('uncaughtException', onUncaught);
+    cleanups.push(() => {
+      process.off('uncaughtException', onUncaught);
+      return Promise.resolve();
+    });
+    // 1 MB in chunks, so most of it is still arriving when the cap is reached.
+    const server: Server = createServer((req, res) => {
+      req.resume().on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const chunk = 'x'.repeat(16 * 1024);
+        let sent = 0;
+        const more = () => {
+          while (sent < 64) {
+            sent++;
+            if (!res.write(chunk)) return void res.once('drain', more);
+          }
+          res.end();
+        };
+        res.on('error', () => {});
+        more();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    const { port } = server.address() as AddressInfo;
+    for (let round = 0; round < 3; round++) {
+      const result = await dispatcher().send(post(`http://127.0.0.1:${port}/stream`));
+      expect(Buffer.byteLength(result.response!.body)).toBe(RESPONSE_BODY_LIMIT_BYTES);
+    }
+    await new Promise((done) => setTimeout(done, 100));
+    expect(uncaught).toEqual([]);
+  });
+
   it('reuses keep-alive connections to the same origin', async () => {
     const ports: number[] = [];
     const server: Server = createServer((req, res) => {
