@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { Db } from '../../src/storage/db.js';
+import { eventually } from '../helpers/builders.js';
 import type { TestDatabase } from '../helpers/test-db.js';
 import { TEST_ADMIN } from '../helpers/test-db.js';
 import { LOOPBACK_TARGETS } from './support.js';
@@ -126,4 +128,37 @@ export async function childToken(port: number): Promise<string> {
   });
   if (response.status !== 200) throw new Error(`token: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/**
+ * SIGKILLs the worker holding the most leases right now, so the kill always lands mid-work, and
+ * returns it with the ids of the deliveries it held (their leases outlive it until they expire).
+ */
+export async function killBusiestWorker(
+  db: Db,
+  workers: readonly ServerProcess[],
+): Promise<{ victim: ServerProcess; heldIds: Set<string> }> {
+  const busiest = await eventually(
+    async () => {
+      const leases = await db
+        .selectFrom('deliveries')
+        .select(['lockedBy', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('status', '=', 'sending')
+        .groupBy('lockedBy')
+        .execute();
+      const [top] = leases.sort((a, b) => Number(b.n) - Number(a.n));
+      return top?.lockedBy ? top.lockedBy : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 10, what: 'a worker holding leases' },
+  );
+  const victim = workers.find((worker) => busiest.includes(`:${worker.child.pid}:`))!;
+  victim.child.kill('SIGKILL');
+  await victim.exited;
+  const held = await db
+    .selectFrom('deliveries')
+    .select('id')
+    .where('status', '=', 'sending')
+    .where('lockedBy', 'like', `%:${victim.child.pid}:%`)
+    .execute();
+  return { victim, heldIds: new Set(held.map((row) => row.id)) };
 }

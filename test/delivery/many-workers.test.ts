@@ -9,7 +9,7 @@ import { createEventsRepo } from '../../src/storage/repos/events.js';
 import { eventually, insertHook, samplePayload } from '../helpers/builders.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { createTestDatabase, describePostgres, type TestDatabase } from '../helpers/test-db.js';
-import { killIfRunning, startServerProcess, type ServerProcess } from './child-process.js';
+import { killBusiestWorker, killIfRunning, startServerProcess, type ServerProcess } from './child-process.js';
 
 const EVENTS = 900;
 const HOOKS = 3;
@@ -64,30 +64,7 @@ describePostgres('three workers, one killed mid-burst', () => {
 
       await receiver.waitFor(Math.floor(total / 3), 90_000);
       // The victim is the node holding the most work right now, so the kill always lands mid-work.
-      const busiest = await eventually(
-        async () => {
-          const leases = await db
-            .selectFrom('deliveries')
-            .select(['lockedBy', (eb) => eb.fn.countAll<string>().as('n')])
-            .where('status', '=', 'sending')
-            .groupBy('lockedBy')
-            .execute();
-          const [top] = leases.sort((a, b) => Number(b.n) - Number(a.n));
-          return top?.lockedBy ? top.lockedBy : undefined;
-        },
-        { timeoutMs: 30_000, intervalMs: 10, what: 'a worker holding leases' },
-      );
-      const victim = workers.find((worker) => busiest.includes(`:${worker.child.pid}:`))!;
-      victim.child.kill('SIGKILL');
-      await victim.exited;
-      // What the dead node held when it died: its leases outlive it until they expire.
-      const held = await db
-        .selectFrom('deliveries')
-        .select('id')
-        .where('status', '=', 'sending')
-        .where('lockedBy', 'like', `%:${victim.child.pid}:%`)
-        .execute();
-      const heldIds = new Set(held.map((row) => row.id));
+      const { victim, heldIds } = await killBusiestWorker(db, workers);
 
       const rows = await eventually(
         async () => {

@@ -11,7 +11,7 @@ import { createEventsRepo } from '../../src/storage/repos/events.js';
 import { eventually, insertHook } from '../helpers/builders.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { createTestDatabase, describePostgres, type TestDatabase } from '../helpers/test-db.js';
-import { killIfRunning, startServerProcess, type ServerProcess } from './child-process.js';
+import { killBusiestWorker, killIfRunning, startServerProcess, type ServerProcess } from './child-process.js';
 import { keyedPayload, keyedResponder, makePerKey } from './ordering-support.js';
 
 const KEYS = 10;
@@ -69,28 +69,7 @@ describePostgres('per-key ordering with three workers, one killed mid-burst', ()
       const total = KEYS * PER_KEY;
 
       await receiver.waitFor(Math.floor(total / 3), 90_000);
-      const busiest = await eventually(
-        async () => {
-          const leases = await db
-            .selectFrom('deliveries')
-            .select(['lockedBy', (eb) => eb.fn.countAll<string>().as('n')])
-            .where('status', '=', 'sending')
-            .groupBy('lockedBy')
-            .execute();
-          const [top] = leases.sort((a, b) => Number(b.n) - Number(a.n));
-          return top?.lockedBy ? top.lockedBy : undefined;
-        },
-        { timeoutMs: 30_000, intervalMs: 10, what: 'a worker holding leases' },
-      );
-      const victim = workers.find((worker) => busiest.includes(`:${worker.child.pid}:`))!;
-      victim.child.kill('SIGKILL');
-      await victim.exited;
-      const held = await db
-        .selectFrom('deliveries')
-        .select('id')
-        .where('status', '=', 'sending')
-        .where('lockedBy', 'like', `%:${victim.child.pid}:%`)
-        .execute();
+      const { heldIds } = await killBusiestWorker(db, workers);
 
       await eventually(
         async () => {
@@ -116,11 +95,11 @@ describePostgres('per-key ordering with three workers, one killed mid-burst', ()
       const expected = Array.from({ length: PER_KEY }, (_, n) => n);
       for (let k = 0; k < KEYS; k++) expect(order.get(`k${k}`), `k${k}`).toEqual(expected);
       expect(responder.maxOpenPerKey, 'requests of one key open at once').toBe(1);
-      expect(held.length, 'the kill happened mid-burst, with work in hand').toBeGreaterThan(0);
+      expect(heldIds.size, 'the kill happened mid-burst, with work in hand').toBeGreaterThan(0);
       console.info(
         `per-key ordering, 3 workers: ${total} deliveries over ${KEYS} keys in ${elapsed} ms, ` +
           `${receiver.requests.length} requests (${receiver.requests.length - received.size} repeats); ` +
-          `the killed node held ${held.length}; max open per key ${responder.maxOpenPerKey}`,
+          `the killed node held ${heldIds.size}; max open per key ${responder.maxOpenPerKey}`,
       );
     },
     TEST_TIMEOUT_MS,
