@@ -62,6 +62,7 @@ import { createVerificationCodesRepo } from './storage/repos/verification-codes.
 import { createDispatcher } from './delivery/dispatcher.js';
 import { createTargetCheck } from './delivery/target-check.js';
 import { createDeliveryEngine } from './delivery/engine.js';
+import { createSendingThread } from './delivery/sending-thread.js';
 import { createPgWakeups } from './delivery/pg-listener.js';
 import { createDeliveriesRepo } from './storage/repos/deliveries.js';
 import { DELIVERY_CHANNEL } from './storage/repos/events.js';
@@ -126,12 +127,24 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
     allowPrivateTargets: config.delivery.allowPrivateTargets,
     logger,
   });
+  // The engine's requests go out from a thread of their own unless configured otherwise; test
+  // sends and blocking calls, which a request waits for, keep the dispatcher on this thread.
+  const engineSender = config.delivery.thread
+    ? createSendingThread({
+        timeoutMs: config.delivery.timeoutMs,
+        allowPrivateTargets: config.delivery.allowPrivateTargets,
+        logLevel: config.logLevel,
+        logger,
+      })
+    : dispatcher;
   // Created here, started only by roles that deliver (main.ts `--role worker|all`).
   const delivery = {
     dispatcher,
+    /** What the engine sends with: the sending thread, or `dispatcher` itself. */
+    sender: engineSender,
     engine: createDeliveryEngine({
       deliveries: repos.deliveries,
-      sender: dispatcher,
+      sender: engineSender,
       config: config.delivery,
       clock,
       logger,
@@ -369,6 +382,7 @@ export function createContainer(config: Readonly<Config>, options: ContainerOpti
       feedSignal.close();
       await delivery.engine.stop();
       await delivery.dispatcher.close();
+      if (engineSender !== dispatcher) await engineSender.close();
       await database.destroy();
     },
   };

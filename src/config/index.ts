@@ -67,6 +67,8 @@ const envSchema = z.object({
   IDHOOKS_DELIVERY_CONCURRENCY: integer(1, 10_000).default(256),
   IDHOOKS_HOOK_MAX_IN_FLIGHT: integer(1, 1000).default(32),
   IDHOOKS_DELIVERY_POLL_MS: integer(10, 60_000).default(1000),
+  // The delivery engine sends its requests from a thread of its own (src/delivery/sending-thread.ts).
+  IDHOOKS_DELIVERY_THREAD: booleanFlag.default(true),
   IDHOOKS_ALLOW_PRIVATE_TARGETS: z.string().default(''),
   IDHOOKS_RETENTION_DAYS: integer(1, 3650).default(14),
   // Up to 30 days: a longer overlap would keep a possibly leaked key valid for too long.
@@ -144,6 +146,8 @@ export interface Config {
     readonly signingKeyGraceSeconds: number;
     /** A hook failing every attempt for this long is disabled; 0: never. */
     readonly disableAfterSeconds: number;
+    /** The engine sends from a thread of its own (src/delivery/sending-thread.ts). */
+    readonly thread: boolean;
   };
   /** The end-user sign-in experience (hosted pages and the Experience API). */
   readonly experience: ExperienceConfig;
@@ -241,6 +245,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       retentionDays: e.IDHOOKS_RETENTION_DAYS,
       signingKeyGraceSeconds: e.IDHOOKS_SIGNING_KEY_GRACE_SECONDS,
       disableAfterSeconds: e.IDHOOKS_HOOK_DISABLE_AFTER_SECONDS,
+      thread: e.IDHOOKS_DELIVERY_THREAD,
     }),
     experience: Object.freeze({
       lockout: Object.freeze({

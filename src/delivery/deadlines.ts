@@ -5,6 +5,7 @@
  * worker's CPU). A request is aborted between `timeoutMs` and `timeoutMs + WINDOW_MS` after it
  * started: never early.
  */
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 
 const WINDOW_MS = 10;
@@ -27,6 +28,8 @@ export function createDeadlines(timeoutMs: number) {
 
   function open(parent: AbortSignal | undefined, now: number): Group {
     const group: Group = { controller: new AbortController(), closesAt: now + WINDOW_MS, timedOut: false };
+    // Every request of the window listens to this one signal; dozens is the design, not a leak.
+    setMaxListeners(0, group.controller.signal);
     const onParentAbort = () => group.controller.abort(parent?.reason);
     if (parent?.aborted) onParentAbort();
     else parent?.addEventListener('abort', onParentAbort, { once: true });

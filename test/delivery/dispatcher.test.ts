@@ -1,14 +1,18 @@
 /**
- * The dispatcher against real loopback servers. It touches no database, so it runs once rather
- * than once per dialect. Every target is a loopback address: never send anywhere else from a test.
+ * The dispatcher against real loopback servers, used directly and from the sending thread the
+ * delivery engine uses (src/delivery/sending-thread.ts): every behaviour holds for both. It touches
+ * no database, so it runs once rather than once per dialect. Every target is a loopback address:
+ * never send anywhere else from a test.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGuardedConnector, createGuardedLookup } from '../../src/delivery/address-guard.js';
 import { createDispatcher } from '../../src/delivery/dispatcher.js';
+import { createSendingThread } from '../../src/delivery/sending-thread.js';
+import { createLogger } from '../../src/shared/logger.js';
 import { EMPTY_ALLOW_LIST } from '../../src/domain/address-policy.js';
-import { RESPONSE_BODY_LIMIT_BYTES } from '../../src/domain/outbound.js';
+import { RESPONSE_BODY_LIMIT_BYTES, type WebhookSender } from '../../src/domain/outbound.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { LOOPBACK_TARGETS } from './support.js';
 
@@ -17,11 +21,17 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
 });
 
-const dispatcher = (allowPrivateTargets = LOOPBACK_TARGETS, timeoutMs = 2_000) => {
-  const created = createDispatcher({ timeoutMs, allowPrivateTargets });
-  cleanups.push(() => created.close());
-  return created;
+type MakeSender = (options: { timeoutMs: number; allowPrivateTargets: string }) => WebhookSender & {
+  close(): Promise<void>;
 };
+const SENDERS: [string, MakeSender][] = [
+  ['dispatcher', createDispatcher],
+  [
+    'dispatcher on the sending thread',
+    (options) => createSendingThread({ ...options, logLevel: 'silent', logger: createLogger('silent') }),
+  ],
+];
+
 const receiver = async (options?: { host?: '127.0.0.1' | '::1' }): Promise<Receiver> => {
   const created = await startReceiver(options);
   cleanups.push(() => created.close());
@@ -33,7 +43,12 @@ const post = (url: string, headers: Record<string, string> = {}, body = '{"a":1}
   body,
 });
 
-describe('dispatcher', () => {
+describe.each(SENDERS)('%s', (_name, makeSender) => {
+  const dispatcher = (allowPrivateTargets = LOOPBACK_TARGETS, timeoutMs = 2_000) => {
+    const created = makeSender({ timeoutMs, allowPrivateTargets });
+    cleanups.push(() => created.close());
+    return created;
+  };
   it('POSTs the exact body with the headers in the given order and records the response', async () => {
     const target = await receiver();
     target.respondWith({ status: 201, body: 'created', headers: { 'x-reply': 'r', 'retry-after': '7' } });
@@ -226,7 +241,11 @@ describe('dispatcher', () => {
       expect(v4.requests).toHaveLength(0);
       expect(v6.requests).toHaveLength(0);
     });
+  });
+});
 
+describe('dispatcher', () => {
+  describe('SSRF guard (loopback targets, not allow-listed)', () => {
     it('checks at connect time too: the connector refuses literals, the lookup refuses resolved names', async () => {
       const connect = createGuardedConnector(EMPTY_ALLOW_LIST, 1_000);
       const connectError = await new Promise<Error | null>((resolve) =>

@@ -122,6 +122,10 @@ export async function createTestEnv(dialect: Dialect, options: TestEnvOptions = 
     IDHOOKS_ADMIN_CLIENT_ID: TEST_ADMIN.clientId,
     IDHOOKS_ADMIN_CLIENT_SECRET: TEST_ADMIN.clientSecret,
     IDHOOKS_ENDPOINT: 'http://localhost:3001',
+    // A sending thread costs each delivering test ~1 s of start-up under tsx; the tests that are
+    // about it (test/delivery/sending-thread.test.ts, dispatcher.test.ts) and every test that runs
+    // the real server (child processes, the reliability suite) use it.
+    IDHOOKS_DELIVERY_THREAD: 'false',
     ...options.env,
   });
   const container = createContainer(config, {

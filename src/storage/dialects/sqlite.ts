@@ -60,6 +60,11 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
       // ROLLBACK then fails with "cannot rollback - no transaction is active", and that error would
       // replace the real cause. With nothing left to roll back, ROLLBACK is a no-op.
       if (sql === 'rollback' && !database.inTransaction) return NOOP_STATEMENT;
+      // A deferred transaction that reads, then writes, fails at once with "database is locked"
+      // (no busy wait) when another connection committed in between: its snapshot is stale. Two
+      // connections write here (the API and the delivery thread, or an api and a worker process),
+      // so transactions take the write lock at BEGIN and wait for it under busy_timeout instead.
+      if (sql === 'begin') sql = 'begin immediate';
       let statement = cache.get(sql);
       if (statement) {
         cache.delete(sql);

@@ -1,0 +1,107 @@
+/**
+ * The delivery engine sending from its own thread (src/delivery/sending-thread.ts), on both
+ * databases: deliveries arrive and are recorded, a stop mid-request hands the lease back uncounted,
+ * and a thread that dies mid-request loses nothing (the attempt fails as retryable and the delivery
+ * is sent again from a new thread). The requests' own behaviour is dispatcher.test.ts's.
+ */
+import { expect, it } from 'vitest';
+import { createDeliveryEngine } from '../../src/delivery/engine.js';
+import type { SendingThread } from '../../src/delivery/sending-thread.js';
+import {
+  appendEvents,
+  insertHook,
+  listAttempts,
+  listDeliveries,
+  waitForDeliveries,
+} from '../helpers/builders.js';
+import { describeEachDialect, type TestEnv } from '../helpers/test-db.js';
+import { useDeliveryHarness, withEngine } from './support.js';
+
+const THREAD_ON = { IDHOOKS_DELIVERY_THREAD: 'true' };
+
+describeEachDialect('sending thread', (dialect) => {
+  const harness = useDeliveryHarness(dialect);
+
+  const threadOf = (env: TestEnv) => {
+    const { sender, dispatcher } = env.container.delivery;
+    expect(sender).not.toBe(dispatcher);
+    return sender as SendingThread;
+  };
+
+  it('delivers and records every event, each request once', async () => {
+    const env = await harness.env(THREAD_ON);
+    threadOf(env);
+    const receiver = await harness.receiver();
+    receiver.respondWith({ status: 202, body: 'thanks' });
+    const { db } = env.container.database;
+    await insertHook(db, { url: receiver.url });
+    await withEngine(env.container.delivery.engine, async () => {
+      await appendEvents(env.container, 30);
+      await waitForDeliveries(db, ['succeeded'], { timeoutMs: 10_000 });
+    });
+    expect(receiver.requests).toHaveLength(30);
+    const ids = receiver.requests.map((request) => request.headers['webhook-id']);
+    expect(new Set(ids).size).toBe(30);
+    const attempts = await listAttempts(db);
+    expect(attempts).toHaveLength(30);
+    expect(
+      attempts.every((attempt) => attempt.responseStatus === 202 && attempt.responseBody === 'thanks'),
+    ).toBe(true);
+  });
+
+  it('stop() mid-request aborts it in the thread and hands the lease back uncounted', async () => {
+    // A timeout far beyond the test's bounds: only the abort can end the request in time.
+    const env = await harness.env({ ...THREAD_ON, IDHOOKS_DELIVERY_TIMEOUT_MS: '25000' });
+    const receiver = await harness.receiver();
+    receiver.respondWith({ status: 200, delayMs: 30_000 });
+    const { db } = env.container.database;
+    await insertHook(db, { url: receiver.url });
+    const engine = harness.track(
+      createDeliveryEngine({
+        deliveries: env.container.repos.deliveries,
+        sender: threadOf(env),
+        config: env.container.config.delivery,
+        clock: env.container.clock,
+        logger: env.container.logger,
+        workerId: 'stopping-node',
+        tuning: { shutdownGraceMs: 100 },
+      }),
+    );
+    await engine.start();
+    await appendEvents(env.container, 1);
+    engine.wake();
+    await receiver.waitFor(1, 10_000);
+    const stoppedAt = Date.now();
+    await engine.stop();
+    expect(Date.now() - stoppedAt).toBeLessThan(5_000); // aborted, not waited out (30 s)
+    // The thread aborted its request too: closing it waits for none still in flight.
+    const closedAt = Date.now();
+    await threadOf(env).close();
+    expect(Date.now() - closedAt).toBeLessThan(5_000);
+    expect((await listDeliveries(db))[0]).toMatchObject({ status: 'pending', lockedBy: null, attempts: 0 });
+    expect(await listAttempts(db)).toEqual([]);
+  });
+
+  it('a thread that dies mid-request: the attempt fails as retryable and a new thread sends it again', async () => {
+    const env = await harness.env(THREAD_ON);
+    const thread = threadOf(env);
+    const receiver = await harness.receiver();
+    receiver.respondWith({ status: 200, delayMs: 30_000 });
+    const { db } = env.container.database;
+    await insertHook(db, { url: receiver.url });
+    await withEngine(env.container.delivery.engine, async () => {
+      await appendEvents(env.container, 1);
+      await receiver.waitFor(1, 10_000);
+      receiver.respondWith({ status: 200 });
+      await thread.terminate();
+      await waitForDeliveries(db, ['succeeded'], { timeoutMs: 10_000 });
+    });
+    expect(receiver.requests).toHaveLength(2);
+    const [first, second] = receiver.requests;
+    expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
+    const attempts = await listAttempts(db);
+    expect(attempts.map((attempt) => attempt.isSuccess)).toEqual([false, true]);
+    expect(attempts[0]!.error).toMatch(/sending thread ended/);
+    expect((await listDeliveries(db))[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+});
