@@ -31,7 +31,8 @@ export const LEASE_EXPIRED_ERROR = 'the node sending this delivery stopped befor
  * The head of the queue: due pending deliveries of existing, enabled hooks, oldest first, and of
  * a perKey hook's keyed deliveries only the one whose turn it is (deliveries-ordering.ts). On
  * PostgreSQL they are locked with SKIP LOCKED, so concurrent claims from several nodes scan past
- * each other's rows instead of waiting for them or taking them twice.
+ * each other's rows instead of waiting for them or taking them twice. The claim itself runs this
+ * scan written out in SQL (deliveries-claim-sql.ts): a change here belongs there too.
  */
 export const dueCandidates =
   (capabilities: Capabilities) =>
@@ -73,8 +74,7 @@ export function createDeliveryClaims(db: Db, capabilities: Capabilities) {
    * Leases due deliveries in one statement (atomic on SQLite, whose writer is single; disjoint
    * between nodes on PostgreSQL thanks to SKIP LOCKED), oldest due first, at most `perHookLimit`
    * per hook, counts the attempt, and returns them with the hook's config and keys and the
-   * event's payload. The statement is deliveries-claim-sql.ts; its candidate scan is
-   * {@link dueCandidates}, written out.
+   * event's payload. The statement is in deliveries-claim-sql.ts.
    */
   async function claimDue(options: ClaimOptions): Promise<ClaimedDelivery[]> {
     if (options.limit <= 0) return [];
