@@ -4,9 +4,10 @@
  * leased at insert): a delivery whose sending kills its node has used an attempt all the same, so
  * it cannot loop forever; the reaper ends it `failed` once the retry schedule is used up.
  */
-import { sql, type QueryCreator } from 'kysely';
+import { CompiledQuery, sql, type QueryCreator } from 'kysely';
 import type { Database, Db } from '../db.js';
 import type { Capabilities } from '../dialects/capabilities.js';
+import { claimStatement } from './deliveries-claim-sql.js';
 import { createOrderingPlaces, isTurnOfKey } from './deliveries-ordering.js';
 import type { ClaimedDelivery, ClaimOptions } from './deliveries-types.js';
 
@@ -30,7 +31,8 @@ export const LEASE_EXPIRED_ERROR = 'the node sending this delivery stopped befor
  * The head of the queue: due pending deliveries of existing, enabled hooks, oldest first, and of
  * a perKey hook's keyed deliveries only the one whose turn it is (deliveries-ordering.ts). On
  * PostgreSQL they are locked with SKIP LOCKED, so concurrent claims from several nodes scan past
- * each other's rows instead of waiting for them or taking them twice.
+ * each other's rows instead of waiting for them or taking them twice. The claim itself runs this
+ * scan written out in SQL (deliveries-claim-sql.ts): a change here belongs there too.
  */
 export const dueCandidates =
   (capabilities: Capabilities) =>
@@ -62,88 +64,29 @@ export const dueCandidates =
       .$if(lock && capabilities.skipLocked, (q) => q.forUpdate().skipLocked());
 
 export function createDeliveryClaims(db: Db, capabilities: Capabilities) {
-  const candidatesOf = dueCandidates(capabilities);
   const places = createOrderingPlaces(capabilities);
+
+  const claim = claimStatement(capabilities, isTurnOfKey.compile(db).sql);
+  // The statement aliases its columns in camelCase: the plugin would only copy every row.
+  const raw = db.withoutPlugins();
 
   /**
    * Leases due deliveries in one statement (atomic on SQLite, whose writer is single; disjoint
    * between nodes on PostgreSQL thanks to SKIP LOCKED), oldest due first, at most `perHookLimit`
    * per hook, counts the attempt, and returns them with the hook's config and keys and the
-   * event's payload.
+   * event's payload. The statement is in deliveries-claim-sql.ts.
    */
   async function claimDue(options: ClaimOptions): Promise<ClaimedDelivery[]> {
-    const { now, limit, perHookLimit, workerId, leaseUntil, excludeHookIds = [] } = options;
-    if (limit <= 0) return [];
-    const candidates = Math.min(limit * CANDIDATE_FACTOR, MAX_CANDIDATES);
-    const rows = await db
-      .with('candidates', (qb) => candidatesOf(qb, now, excludeHookIds, candidates))
-      .with('ranked', (qb) =>
-        qb
-          .selectFrom('candidates')
-          .select([
-            'id',
-            'nextAttemptAt',
-            sql<number>`row_number() over (partition by ${sql.ref('hookId')} order by ${sql.ref('nextAttemptAt')}, ${sql.ref('id')})`.as(
-              'hookRank',
-            ),
-          ]),
-      )
-      .updateTable('deliveries')
-      .set((eb) => ({
-        status: 'sending',
-        attempts: eb('attempts', '+', 1),
-        lockedBy: workerId,
-        lockedUntil: leaseUntil,
-        updatedAt: now,
-      }))
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('ranked')
-          .select('ranked.id')
-          .where('hookRank', '<=', perHookLimit)
-          .orderBy('ranked.nextAttemptAt')
-          .limit(limit),
-      )
-      .returning((eb) => [
-        'deliveries.id',
-        'deliveries.hookId',
-        'deliveries.eventId',
-        'deliveries.eventType',
-        'deliveries.attempts',
-        'deliveries.retryBase',
-        'deliveries.lockedUntil',
-        'deliveries.orderingKey',
-        eb
-          .selectFrom('hooks')
-          .select('hooks.config')
-          .whereRef('hooks.id', '=', 'deliveries.hookId')
-          .as('hookConfig'),
-        eb
-          .selectFrom('hooks')
-          .select('hooks.signingKey')
-          .whereRef('hooks.id', '=', 'deliveries.hookId')
-          .as('signingKey'),
-        eb
-          .selectFrom('hooks')
-          .select('hooks.previousSigningKeys')
-          .whereRef('hooks.id', '=', 'deliveries.hookId')
-          .as('previousSigningKeys'),
-        eb
-          .selectFrom('events')
-          .select('events.payload')
-          .whereRef('events.id', '=', 'deliveries.eventId')
-          .as('payload'),
-      ])
-      .execute();
-    return rows.map((row) => ({
-      ...row,
-      attempts: row.attempts - 1, // the row counts this attempt already
-      lockedUntil: row.lockedUntil ?? leaseUntil,
-      hookConfig: row.hookConfig ?? '{}',
-      signingKey: row.signingKey ?? '',
-      previousSigningKeys: row.previousSigningKeys ?? '[]',
-      payload: row.payload ?? '{}',
-    }));
+    if (options.limit <= 0) return [];
+    const values = {
+      ...options,
+      excludeHookIds: options.excludeHookIds ?? [],
+      candidates: Math.min(options.limit * CANDIDATE_FACTOR, MAX_CANDIDATES),
+    };
+    const result = await raw.executeQuery<ClaimedDelivery>(
+      CompiledQuery.raw(claim.sql, claim.parameters(values)),
+    );
+    return result.rows;
   }
 
   return {
