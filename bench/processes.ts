@@ -84,6 +84,14 @@ export interface ServerOptions {
 
 export const BENCH_ADMIN = { clientId: 'bench-admin', clientSecret: 'bench-admin-secret-0123456789' };
 
+/** BENCH_SERVER_ENV="IDHOOKS_DELIVERY_THREAD=false …": settings for every server, for an A/B run. */
+function serverEnvFromBench(): Record<string, string> {
+  const pairs = (process.env.BENCH_SERVER_ENV ?? '').split(/\s+/).filter(Boolean);
+  return Object.fromEntries(
+    pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+}
+
 export async function startServer({ databaseUrl, port, role, env = {} }: ServerOptions): Promise<Child> {
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the server (not allowed in NODE_OPTIONS).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -96,6 +104,7 @@ export async function startServer({ databaseUrl, port, role, env = {} }: ServerO
     IDHOOKS_ADMIN_CLIENT_ID: BENCH_ADMIN.clientId,
     IDHOOKS_ADMIN_CLIENT_SECRET: BENCH_ADMIN.clientSecret,
     IDHOOKS_ALLOW_PRIVATE_TARGETS: '127.0.0.1/32',
+    ...serverEnvFromBench(),
     ...env,
   });
   let stderr = '';

@@ -3,6 +3,7 @@
  * written to bench/results/<date>-<dialect>.json. SQLite by default; PostgreSQL with
  * DATABASE_URL=postgres://… (each run gets a fresh database on that server).
  *
+ * BENCH_SERVER_ENV="IDHOOKS_DELIVERY_THREAD=false" passes settings to every server (A/B runs).
  * BENCH_RUNS (default 3) sets the runs per figure; BENCH_SCALE (default 1) scales every count, for
  * a quick look (BENCH_SCALE=0.1); BENCH_ONLY=drain,e2e,latency,memory,ordering (comma-separated) runs only
  * those groups, for profiling one path.
