@@ -1,6 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import { bit, bool, type Executor, type UsersTable } from '../db.js';
 import type { UserIdentifierField, UserProfile, UserRecord } from '../../domain/users.js';
+import { fixedStatement } from './fixed-statements.js';
 
 const toRecord = (row: Selectable<UsersTable>): UserRecord => ({
   id: row.id,
@@ -76,9 +77,55 @@ export function createUsersRepo(db: Executor) {
     );
   };
 
+  // The statements creating a user runs (issue 14), compiled once: see fixed-statements.ts.
+  const selectById = fixedStatement<'id', Selectable<UsersTable>>((slot) =>
+    base(db).selectAll().where('id', '=', slot('id')),
+  );
+  const identifierTaken = (field: UserIdentifierField, excluding: boolean) =>
+    fixedStatement<'value' | 'excludeUserId', { id: string }>((slot) => {
+      const query = base(db).select('id');
+      const matching =
+        field === 'primaryEmail'
+          ? query.where(sql`lower(primary_email)`, '=', slot('value'))
+          : query.where(field, '=', slot('value'));
+      return excluding ? matching.where('id', '<>', slot('excludeUserId')) : matching;
+    });
+  const IDENTIFIER_FIELDS = ['username', 'primaryEmail', 'primaryPhone'] as const;
+  const identifierChecks = Object.fromEntries(
+    IDENTIFIER_FIELDS.map((field) => [
+      field,
+      { excluding: identifierTaken(field, true), all: identifierTaken(field, false) },
+    ]),
+  ) as Record<UserIdentifierField, Record<'excluding' | 'all', ReturnType<typeof identifierTaken>>>;
+  const INSERT_COLUMNS = [
+    'id',
+    'username',
+    'primaryEmail',
+    'primaryPhone',
+    'name',
+    'avatar',
+    'customData',
+    'profile',
+    'passwordEncrypted',
+    'passwordEncryptionMethod',
+    'applicationId',
+    'createdAt',
+    'identities',
+    'isSuspended',
+    'lastSignInAt',
+    'cimdClientId',
+    'updatedAt',
+  ] as const;
+  type InsertColumn = (typeof INSERT_COLUMNS)[number];
+  const insert = fixedStatement<InsertColumn, unknown>((slot) =>
+    db
+      .insertInto('users')
+      .values(Object.fromEntries(INSERT_COLUMNS.map((column) => [column, slot(column)])) as never),
+  );
+
   return {
     async findUserById(id: string, tx: Executor = db): Promise<UserRecord | undefined> {
-      const row = await base(tx).selectAll().where('id', '=', id).executeTakeFirst();
+      const row = (await selectById(tx, { id })).rows[0];
       return row && toRecord(row);
     },
 
@@ -105,16 +152,12 @@ export function createUsersRepo(db: Executor) {
       excludeUserId: string | undefined,
       tx: Executor = db,
     ): Promise<UserIdentifierField | undefined> {
-      for (const field of ['username', 'primaryEmail', 'primaryPhone'] as const) {
+      for (const field of IDENTIFIER_FIELDS) {
         const value = fields[field];
         if (value === undefined || value === null) continue;
-        let query = base(tx).select('id');
-        query =
-          field === 'primaryEmail'
-            ? query.where(sql`lower(primary_email)`, '=', value.toLowerCase())
-            : query.where(field, '=', value);
-        if (excludeUserId) query = query.where('id', '<>', excludeUserId);
-        if (await query.executeTakeFirst()) return field;
+        const check = identifierChecks[field][excludeUserId ? 'excluding' : 'all'];
+        const key = field === 'primaryEmail' ? value.toLowerCase() : value;
+        if ((await check(tx, { value: key, excludeUserId })).rows.length > 0) return field;
       }
       return undefined;
     },
@@ -138,20 +181,30 @@ export function createUsersRepo(db: Executor) {
     },
 
     async insertUser(user: NewUser, tx: Executor = db): Promise<UserRecord> {
-      const row = await tx
-        .insertInto('users')
-        .values({
-          ...user,
-          customData: JSON.stringify(user.customData),
-          profile: JSON.stringify(user.profile),
-          identities: '{}',
-          isSuspended: 0,
-          lastSignInAt: null,
-          cimdClientId: null,
-          updatedAt: user.createdAt,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const row: Selectable<UsersTable> = {
+        tenantId: 'default',
+        id: user.id,
+        username: user.username,
+        primaryEmail: user.primaryEmail,
+        primaryPhone: user.primaryPhone,
+        passwordEncrypted: user.passwordEncrypted,
+        passwordEncryptionMethod: user.passwordEncryptionMethod,
+        name: user.name,
+        avatar: user.avatar,
+        customData: JSON.stringify(user.customData),
+        identities: '{}',
+        profile: JSON.stringify(user.profile),
+        applicationId: user.applicationId,
+        cimdClientId: null,
+        isSuspended: 0,
+        lastSignInAt: null,
+        createdAt: user.createdAt,
+        updatedAt: user.createdAt,
+      };
+      await insert(tx, row);
+      // The row as stored: every column is written here, no default or trigger changes one, and
+      // the JSON columns go through the same text a read would parse, so reading it back again
+      // would return exactly this record.
       return toRecord(row);
     },
 
