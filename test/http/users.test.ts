@@ -217,6 +217,19 @@ describeEachDialect('Users API', (dialect) => {
       expect(unchanged.username).toBe('other');
     });
 
+    it('lets exactly one of concurrent creates with one identifier win, the others get its code', async () => {
+      const before = [await countRows('users'), await countRows('events')];
+      const responses = await Promise.all(
+        ['Same@Example.com', 'same@example.com', 'SAME@EXAMPLE.COM', 'same@Example.COM'].map((email) =>
+          env.api('POST', '/api/users', { primaryEmail: email }),
+        ),
+      );
+      expect(responses.map((r) => r.status).sort()).toEqual([200, 422, 422, 422]);
+      for (const response of responses.filter((r) => r.status === 422))
+        expect((await json<{ code: string }>(response)).code).toBe('user.email_already_in_use');
+      expect([await countRows('users'), await countRows('events')]).toEqual([before[0]! + 1, before[1]! + 1]);
+    });
+
     it('rejects unknown and mistyped fields with their paths', async () => {
       const before = await countRows('users');
       const body = await expectRejected(
