@@ -77,26 +77,7 @@ export function createUsersRepo(db: Executor) {
     );
   };
 
-  // The statements creating a user runs (issue 14), compiled once: see fixed-statements.ts.
-  const selectById = fixedStatement<'id', Selectable<UsersTable>>((slot) =>
-    base(db).selectAll().where('id', '=', slot('id')),
-  );
-  const identifierTaken = (field: UserIdentifierField, excluding: boolean) =>
-    fixedStatement<'value' | 'excludeUserId', { id: string }>((slot) => {
-      const query = base(db).select('id');
-      const matching =
-        field === 'primaryEmail'
-          ? query.where(sql`lower(primary_email)`, '=', slot('value'))
-          : query.where(field, '=', slot('value'));
-      return excluding ? matching.where('id', '<>', slot('excludeUserId')) : matching;
-    });
-  const IDENTIFIER_FIELDS = ['username', 'primaryEmail', 'primaryPhone'] as const;
-  const identifierChecks = Object.fromEntries(
-    IDENTIFIER_FIELDS.map((field) => [
-      field,
-      { excluding: identifierTaken(field, true), all: identifierTaken(field, false) },
-    ]),
-  ) as Record<UserIdentifierField, Record<'excluding' | 'all', ReturnType<typeof identifierTaken>>>;
+  // The insert of a created user (issue 14), compiled once: see fixed-statements.ts.
   const INSERT_COLUMNS = [
     'id',
     'username',
@@ -125,7 +106,7 @@ export function createUsersRepo(db: Executor) {
 
   return {
     async findUserById(id: string, tx: Executor = db): Promise<UserRecord | undefined> {
-      const row = (await selectById(tx, { id })).rows[0];
+      const row = await base(tx).selectAll().where('id', '=', id).executeTakeFirst();
       return row && toRecord(row);
     },
 
@@ -152,12 +133,16 @@ export function createUsersRepo(db: Executor) {
       excludeUserId: string | undefined,
       tx: Executor = db,
     ): Promise<UserIdentifierField | undefined> {
-      for (const field of IDENTIFIER_FIELDS) {
+      for (const field of ['username', 'primaryEmail', 'primaryPhone'] as const) {
         const value = fields[field];
         if (value === undefined || value === null) continue;
-        const check = identifierChecks[field][excludeUserId ? 'excluding' : 'all'];
-        const key = field === 'primaryEmail' ? value.toLowerCase() : value;
-        if ((await check(tx, { value: key, excludeUserId })).rows.length > 0) return field;
+        let query = base(tx).select('id');
+        query =
+          field === 'primaryEmail'
+            ? query.where(sql`lower(primary_email)`, '=', value.toLowerCase())
+            : query.where(field, '=', value);
+        if (excludeUserId) query = query.where('id', '<>', excludeUserId);
+        if (await query.executeTakeFirst()) return field;
       }
       return undefined;
     },
