@@ -149,9 +149,11 @@ export function createUsersService({ users, runInTransaction, clock, revokeUser 
       };
       // Hash outside the transaction: argon2 takes tens of milliseconds and must not hold a lock.
       const passwordEncrypted = input.password === undefined ? null : await hashPassword(input.password);
+      // No check before the insert: the unique indexes refuse a taken identifier (emails compared
+      // lowercased, as the check does) and guardUnique answers with the check's code, so a check
+      // here would only repeat the indexes' work on every user that is created (issue 14).
       return guardUnique(identifiers, undefined, () =>
         runInTransaction(async (tx, emit) => {
-          await assertIdentifiersFree(identifiers, undefined, tx);
           const now = clock.now();
           const user = await users.insertUser(
             {

@@ -518,6 +518,15 @@ describeEachDialect('OIDC token endpoint and API authentication', (dialect) => {
       expect(body.message).toMatch(/expired/i);
     });
 
+    it('refuses a token once it expires, though accepted (and cached as verified) just before', async () => {
+      const exp = Math.floor(Date.now() / 1000) + 2;
+      const shortLived = await forge({ exp });
+      expect((await getUsers(`Bearer ${shortLived}`)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+      const body = await expectUnauthorized(await getUsers(`Bearer ${shortLived}`));
+      expect(body.message).toMatch(/expired/i);
+    });
+
     it('rejects a token for another resource, even signed with the server key', async () => {
       await expectUnauthorized(await getUsers(`Bearer ${await forge({ aud: 'https://api.example.com' })}`));
       await expectUnauthorized(await getUsers(`Bearer ${await forge({ aud: [] })}`));

@@ -74,6 +74,38 @@ describeEachDialect('Users API', (dialect) => {
       expect(JSON.stringify(user)).not.toMatch(/argon|"password/i);
     });
 
+    it('answers a create with exactly the user a read returns, on both databases', async () => {
+      const created = await create({
+        username: 'readback',
+        primaryEmail: 'Read.Back@Example.com',
+        primaryPhone: '4420',
+        password: 'pw',
+        name: 'Read Back',
+        avatar: '',
+        customData: { nested: { list: [1, 'two', null, { deep: true }] }, n: 1.5 },
+        profile: { nickname: 'rb', address: { country: 'FR' } },
+      });
+      const read = await env.api('GET', `/api/users/${created.id}`);
+      expect(await read.text()).toBe(JSON.stringify(created));
+      const listed = await json<User[]>(await env.api('GET', '/api/users?search=readback'));
+      expect(listed).toEqual([created]);
+    });
+
+    it('lets a user keep its own identifiers on update, emails compared case-insensitively', async () => {
+      const user = await create({
+        username: 'keeper',
+        primaryEmail: 'Keeper@Example.com',
+        primaryPhone: '771',
+      });
+      const response = await env.api('PATCH', `/api/users/${user.id}`, {
+        username: 'keeper',
+        primaryEmail: 'KEEPER@example.com',
+        primaryPhone: '771',
+      });
+      expect(response.status, await response.clone().text()).toBe(200);
+      expect((await json<User>(response)).primaryEmail).toBe('KEEPER@example.com');
+    });
+
     it('gets, updates, replaces custom data, merges profile, sets password and suspends', async () => {
       const user = await create({ username: 'bob' });
       expect(user.hasPassword).toBe(false);
@@ -170,9 +202,32 @@ describeEachDialect('Users API', (dialect) => {
         422,
         'user.username_already_in_use',
       );
+      await expectRejected(
+        await env.api('PATCH', `/api/users/${other.id}`, { primaryEmail: 'TAKEN@example.com' }),
+        422,
+        'user.email_already_in_use',
+      );
+      await expectRejected(
+        await env.api('PATCH', `/api/users/${other.id}`, { primaryPhone: '999' }),
+        422,
+        'user.phone_already_in_use',
+      );
       expect([await countRows('users'), await countRows('events')]).toEqual([before[0]! + 1, before[1]! + 1]);
       const unchanged = await json<User>(await env.api('GET', `/api/users/${other.id}`));
       expect(unchanged.username).toBe('other');
+    });
+
+    it('lets exactly one of concurrent creates with one identifier win, the others get its code', async () => {
+      const before = [await countRows('users'), await countRows('events')];
+      const responses = await Promise.all(
+        ['Same@Example.com', 'same@example.com', 'SAME@EXAMPLE.COM', 'same@Example.COM'].map((email) =>
+          env.api('POST', '/api/users', { primaryEmail: email }),
+        ),
+      );
+      expect(responses.map((r) => r.status).sort()).toEqual([200, 422, 422, 422]);
+      for (const response of responses.filter((r) => r.status === 422))
+        expect((await json<{ code: string }>(response)).code).toBe('user.email_already_in_use');
+      expect([await countRows('users'), await countRows('events')]).toEqual([before[0]! + 1, before[1]! + 1]);
     });
 
     it('rejects unknown and mistyped fields with their paths', async () => {

@@ -1,6 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import { bit, bool, type Executor, type UsersTable } from '../db.js';
 import type { UserIdentifierField, UserProfile, UserRecord } from '../../domain/users.js';
+import { fixedStatement } from './fixed-statements.js';
 
 const toRecord = (row: Selectable<UsersTable>): UserRecord => ({
   id: row.id,
@@ -76,6 +77,33 @@ export function createUsersRepo(db: Executor) {
     );
   };
 
+  // The insert of a created user (issue 14), compiled once: see fixed-statements.ts.
+  const INSERT_COLUMNS = [
+    'id',
+    'username',
+    'primaryEmail',
+    'primaryPhone',
+    'name',
+    'avatar',
+    'customData',
+    'profile',
+    'passwordEncrypted',
+    'passwordEncryptionMethod',
+    'applicationId',
+    'createdAt',
+    'identities',
+    'isSuspended',
+    'lastSignInAt',
+    'cimdClientId',
+    'updatedAt',
+  ] as const;
+  type InsertColumn = (typeof INSERT_COLUMNS)[number];
+  const insert = fixedStatement<InsertColumn, unknown>((slot) =>
+    db
+      .insertInto('users')
+      .values(Object.fromEntries(INSERT_COLUMNS.map((column) => [column, slot(column)])) as never),
+  );
+
   return {
     async findUserById(id: string, tx: Executor = db): Promise<UserRecord | undefined> {
       const row = await base(tx).selectAll().where('id', '=', id).executeTakeFirst();
@@ -138,20 +166,30 @@ export function createUsersRepo(db: Executor) {
     },
 
     async insertUser(user: NewUser, tx: Executor = db): Promise<UserRecord> {
-      const row = await tx
-        .insertInto('users')
-        .values({
-          ...user,
-          customData: JSON.stringify(user.customData),
-          profile: JSON.stringify(user.profile),
-          identities: '{}',
-          isSuspended: 0,
-          lastSignInAt: null,
-          cimdClientId: null,
-          updatedAt: user.createdAt,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const row: Selectable<UsersTable> = {
+        tenantId: 'default',
+        id: user.id,
+        username: user.username,
+        primaryEmail: user.primaryEmail,
+        primaryPhone: user.primaryPhone,
+        passwordEncrypted: user.passwordEncrypted,
+        passwordEncryptionMethod: user.passwordEncryptionMethod,
+        name: user.name,
+        avatar: user.avatar,
+        customData: JSON.stringify(user.customData),
+        identities: '{}',
+        profile: JSON.stringify(user.profile),
+        applicationId: user.applicationId,
+        cimdClientId: null,
+        isSuspended: 0,
+        lastSignInAt: null,
+        createdAt: user.createdAt,
+        updatedAt: user.createdAt,
+      };
+      await insert(tx, row);
+      // The row as stored: every column is written here, no default or trigger changes one, and
+      // the JSON columns go through the same text a read would parse, so reading it back again
+      // would return exactly this record.
       return toRecord(row);
     },
 
