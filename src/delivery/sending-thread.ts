@@ -18,11 +18,11 @@ import type {
   ToSendingThread,
 } from './sending-thread-protocol.js';
 
-// Run from the sources (tests, tsx), this module is a .ts file; so is the entry, which the thread
-// then loads through tsx's loader (a development dependency; the built server runs the .js).
+// Run from the sources (tests, tsx), this module is a .ts file and so is the entry; the thread then
+// starts through scripts/source-thread.mjs, which loads it with tsx (a development dependency).
 const isSource = import.meta.url.endsWith('.ts');
 const ENTRY = new URL(isSource ? './sending-thread-entry.ts' : './sending-thread-entry.js', import.meta.url);
-const SOURCE_LOADER = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(ENTRY.href)}); })`;
+const SOURCE_STARTER = new URL('../../scripts/source-thread.mjs', import.meta.url);
 
 export interface SendingThreadOptions extends SendingThreadData {
   readonly logger: Logger;
@@ -53,10 +53,9 @@ export function createSendingThread({ logger, ...data }: SendingThreadOptions): 
   const post = (message: ToSendingThread) => worker?.postMessage(message);
 
   function spawn(): Worker {
-    const thread = new Worker(isSource ? SOURCE_LOADER : ENTRY, {
+    const thread = new Worker(isSource ? SOURCE_STARTER : ENTRY, {
       name: 'idhooks-sending',
-      workerData: data satisfies SendingThreadData,
-      eval: isSource,
+      workerData: { ...(data satisfies SendingThreadData), sourceEntry: ENTRY.href },
     });
     thread.unref();
     thread.on('message', (message: FromSendingThread) => {
