@@ -59,8 +59,9 @@ port.on('message', (message: ToSendingThread) => {
   if (message.type === 'send') {
     for (const request of message.requests) void sendOne(request);
   } else if (message.type === 'abort') {
-    const signal = signalOf(message.signal);
-    if (signal) controllers.get(message.signal)?.abort(new Error(message.reason));
+    // Then forgotten: the caller sends nothing more under an aborted signal.
+    controllers.get(message.signal)?.abort(new Error(message.reason));
+    controllers.delete(message.signal);
   } else {
     void dispatcher.close().finally(() => port.close());
   }

@@ -3,10 +3,10 @@
  * The engine keeps the database work (claims, leases at insert, records) on the thread that owns
  * the connection, since SQLite takes one writer at a time and a second writing thread only waits
  * for the lock; what moves is the HTTP exchange, the largest share of a delivery's CPU, so a busy
- * API and busy receivers use two cores. The thread starts with the first request and is not
- * waited for by the process (unref'd); should it end, requests in flight fail as retryable
- * attempts (whether they arrived is unknown; receivers de-duplicate on webhook-id) and the next
- * request starts a new thread.
+ * API and busy receivers use two cores. The thread starts with the first request and lives until
+ * close() (like a connection pool, it keeps the process alive until then); should it end, requests
+ * in flight fail as retryable attempts (whether they arrived is unknown; receivers de-duplicate on
+ * webhook-id) and the next request starts a new thread.
  */
 import { Worker } from 'node:worker_threads';
 import type { OutboundRequest, SendResult, WebhookSender } from '../domain/outbound.js';
@@ -28,10 +28,12 @@ export interface SendingThreadOptions extends SendingThreadData {
   readonly logger: Logger;
 }
 
-const threadEnded = (reason: string): SendResult => ({
-  outcome: { ok: false, retryable: true, error: `the sending thread ended (${reason}) before an answer` },
+const notSent = (error: string): SendResult => ({
+  outcome: { ok: false, retryable: true, error },
   durationMs: 0,
 });
+const threadEnded = (reason: string) => notSent(`the sending thread ended (${reason}) before an answer`);
+const SENDER_CLOSED = 'the webhook sender is closed';
 
 export interface SendingThread extends WebhookSender {
   /** Lets requests in flight finish, then ends the thread. */
@@ -48,7 +50,15 @@ export function createSendingThread({ logger, ...data }: SendingThreadOptions): 
   const signalNumbers = new WeakMap<AbortSignal, number>();
   let nextSignal = 1;
   let queued: SendingThreadRequest[] = [];
+  /** The caller's signal of each queued request, in the same order. */
+  let queuedSignals: (AbortSignal | undefined)[] = [];
   let isFlushScheduled = false;
+  let isClosed = false;
+
+  const settle = (id: number, result: SendResult) => {
+    pending.get(id)?.(result);
+    pending.delete(id);
+  };
 
   const post = (message: ToSendingThread) => worker?.postMessage(message);
 
@@ -57,12 +67,8 @@ export function createSendingThread({ logger, ...data }: SendingThreadOptions): 
       name: 'idhooks-sending',
       workerData: { ...(data satisfies SendingThreadData), sourceEntry: ENTRY.href },
     });
-    thread.unref();
     thread.on('message', (message: FromSendingThread) => {
-      for (const [id, result] of message.results) {
-        pending.get(id)?.(result);
-        pending.delete(id);
-      }
+      for (const [id, result] of message.results) settle(id, result);
     });
     thread.on('error', (error) => logger.error({ err: error }, 'the webhook sending thread failed'));
     thread.on('exit', (code) => {
@@ -73,12 +79,22 @@ export function createSendingThread({ logger, ...data }: SendingThreadOptions): 
     return thread;
   }
 
-  // Requests started in the same engine pass go in one message.
+  // Requests started in the same engine pass go in one message. One whose caller aborted meanwhile
+  // is not sent: the abort may have found no thread to tell.
   const flush = () => {
     isFlushScheduled = false;
-    worker ??= spawn();
-    post({ type: 'send', requests: queued });
+    const requests = queued.filter(([id], i) => {
+      const signal = queuedSignals[i];
+      if (isClosed) settle(id, notSent(SENDER_CLOSED));
+      else if (signal?.aborted) settle(id, notSent(String(signal.reason)));
+      else return true;
+      return false;
+    });
     queued = [];
+    queuedSignals = [];
+    if (requests.length === 0) return;
+    worker ??= spawn();
+    post({ type: 'send', requests });
   };
 
   function numberOf(signal: AbortSignal | undefined): number {
@@ -99,17 +115,14 @@ export function createSendingThread({ logger, ...data }: SendingThreadOptions): 
 
   return {
     send(request: OutboundRequest, options: { readonly signal?: AbortSignal } = {}): Promise<SendResult> {
-      if (options.signal?.aborted) {
-        return Promise.resolve({
-          outcome: { ok: false, retryable: true, error: String(options.signal.reason) },
-          durationMs: 0,
-        });
-      }
+      if (isClosed) return Promise.resolve(notSent(SENDER_CLOSED));
+      if (options.signal?.aborted) return Promise.resolve(notSent(String(options.signal.reason)));
       const id = nextId++;
       const signal = numberOf(options.signal);
       return new Promise<SendResult>((resolve) => {
         pending.set(id, resolve);
         queued.push([id, signal, request]);
+        queuedSignals.push(options.signal);
         if (!isFlushScheduled) {
           isFlushScheduled = true;
           queueMicrotask(flush);
@@ -120,6 +133,7 @@ export function createSendingThread({ logger, ...data }: SendingThreadOptions): 
       await worker?.terminate();
     },
     async close(): Promise<void> {
+      isClosed = true;
       const thread = worker;
       if (!thread) return;
       const ended = new Promise<void>((resolve) => thread.once('exit', () => resolve()));

@@ -4,9 +4,11 @@
  * and a thread that dies mid-request loses nothing (the attempt fails as retryable and the delivery
  * is sent again from a new thread). The requests' own behaviour is dispatcher.test.ts's.
  */
-import { expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createDeliveryEngine } from '../../src/delivery/engine.js';
-import type { SendingThread } from '../../src/delivery/sending-thread.js';
+import { createSendingThread, type SendingThread } from '../../src/delivery/sending-thread.js';
+import { createLogger } from '../../src/shared/logger.js';
+import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import {
   appendEvents,
   insertHook,
@@ -15,7 +17,7 @@ import {
   waitForDeliveries,
 } from '../helpers/builders.js';
 import { describeEachDialect, type TestEnv } from '../helpers/test-db.js';
-import { useDeliveryHarness, withEngine } from './support.js';
+import { LOOPBACK_TARGETS, useDeliveryHarness, withEngine } from './support.js';
 
 const THREAD_ON = { IDHOOKS_DELIVERY_THREAD: 'true' };
 
@@ -103,5 +105,55 @@ describeEachDialect('sending thread', (dialect) => {
     expect(attempts.map((attempt) => attempt.isSuccess)).toEqual([false, true]);
     expect(attempts[0]!.error).toMatch(/sending thread ended/);
     expect((await listDeliveries(db))[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+});
+
+describe('sending thread, on its own', () => {
+  let receiver: Receiver | undefined;
+  let thread: SendingThread | undefined;
+  afterEach(async () => {
+    await thread?.close();
+    await receiver?.close();
+  });
+  const start = async () => {
+    receiver = await startReceiver();
+    thread = createSendingThread({
+      timeoutMs: 2_000,
+      allowPrivateTargets: LOOPBACK_TARGETS,
+      logLevel: 'silent',
+      logger: createLogger('silent'),
+    });
+    return { receiver, thread };
+  };
+  const request = (url: string) => ({ url, headers: { 'content-type': 'application/json' }, body: '{}' });
+
+  it('does not send a request whose caller aborted before it left, even with no thread yet to tell', async () => {
+    const { receiver, thread } = await start();
+    const controller = new AbortController();
+    const result = thread.send(request(receiver.url), { signal: controller.signal });
+    controller.abort(new Error('stopping'));
+    expect((await result).outcome).toMatchObject({
+      ok: false,
+      retryable: true,
+      error: expect.stringMatching(/stopping/),
+    });
+    expect((await thread.send(request(receiver.url))).outcome).toMatchObject({ ok: true });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('after close(), answers every request as not sent and starts no thread', async () => {
+    const { receiver, thread } = await start();
+    expect((await thread.send(request(receiver.url))).outcome).toMatchObject({ ok: true });
+    const queued = thread.send(request(receiver.url)); // queued, not yet posted when close() begins
+    await thread.close();
+    const late = await thread.send(request(receiver.url));
+    for (const result of [await queued, late]) {
+      expect(result.outcome).toMatchObject({
+        ok: false,
+        retryable: true,
+        error: 'the webhook sender is closed',
+      });
+    }
+    expect(receiver.requests).toHaveLength(1);
   });
 });
