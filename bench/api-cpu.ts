@@ -5,7 +5,7 @@
 import { Pool } from 'undici';
 import { createBenchDatabase } from './databases.js';
 import { startReceiver, startServer } from './processes.js';
-import { createHooksFor, freePort, resetReceiver, tokenFor, waitForCount } from './scenarios.js';
+import { createHooksFor, createUsers, freePort, resetReceiver, tokenFor, waitForCount } from './scenarios.js';
 
 const USERS = Number(process.env.API_CPU_USERS ?? 3000);
 const CONCURRENCY = Number(process.env.API_CPU_CONCURRENCY ?? 8);
@@ -20,34 +20,11 @@ async function run(hooks: number, receiverUrl: string): Promise<number> {
     await createHooksFor(base, auth, `${receiverUrl}/hook`, ['User.Created'], hooks);
     await resetReceiver(receiverUrl);
     const pool = new Pool(base, { connections: CONCURRENCY });
-    const headers = { authorization: `Bearer ${auth}`, 'content-type': 'application/json' };
     // Warm-up: lazily loaded modules and first compilations are not per-user work.
-    for (let i = 0; i < 200; i++) {
-      const r = await pool.request({
-        path: '/api/users',
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ username: `warm_${i}` }),
-      });
-      await r.body.dump();
-    }
+    await createUsers(pool, auth, { count: 200, concurrency: 1, prefix: 'warm' });
     if (hooks > 0) await waitForCount(receiverUrl, 200, 60_000);
     const before = server.cpuMicros();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < USERS) {
-          const i = next++;
-          const r = await pool.request({
-            path: '/api/users',
-            method: 'POST',
-            headers,
-            body: JSON.stringify({ username: `u_${i}` }),
-          });
-          await r.body.dump();
-        }
-      }),
-    );
+    await createUsers(pool, auth, { count: USERS, concurrency: CONCURRENCY, prefix: 'u' });
     if (hooks > 0) await waitForCount(receiverUrl, 200 + USERS, 120_000);
     await pool.close();
     return (server.cpuMicros() - before) / USERS;

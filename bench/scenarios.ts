@@ -243,24 +243,33 @@ const WARM_UP_USERS = 2_000;
  */
 async function warmUp(base: string, auth: string, receiverUrl: string, trackIds = false): Promise<void> {
   const pool = new Pool(base, { connections: 8 });
+  await createUsers(pool, auth, { count: WARM_UP_USERS, concurrency: 8, prefix: 'warm' });
+  await pool.close();
+  await waitForCount(receiverUrl, WARM_UP_USERS, 120_000);
+  await resetReceiver(receiverUrl, trackIds);
+}
+
+/** Creates `count` users `<prefix>_<i>` through the API, `concurrency` requests at a time. */
+export async function createUsers(
+  pool: Pool,
+  auth: string,
+  { count, concurrency, prefix }: { count: number; concurrency: number; prefix: string },
+): Promise<void> {
   const headers = { authorization: `Bearer ${auth}`, 'content-type': 'application/json' };
   let next = 0;
   const worker = async () => {
-    while (next < WARM_UP_USERS) {
+    while (next < count) {
       const i = next++;
       const response = await pool.request({
         path: '/api/users',
         method: 'POST',
         headers,
-        body: JSON.stringify({ username: `warm_${i}` }),
+        body: JSON.stringify({ username: `${prefix}_${i}` }),
       });
       await response.body.dump();
     }
   };
-  await Promise.all(Array.from({ length: 8 }, worker));
-  await pool.close();
-  await waitForCount(receiverUrl, WARM_UP_USERS, 120_000);
-  await resetReceiver(receiverUrl, trackIds);
+  await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
 export interface LatencyResult {
